@@ -1,0 +1,10 @@
+# Sourced by .ci/run (and usable by hand): puts Deno 2.9.6 from the npm registry on PATH.
+DENO_VERSION=2.9.6
+if ! command -v deno >/dev/null 2>&1 || ! deno --version | grep -q "deno $DENO_VERSION"; then
+  npx -y "deno@$DENO_VERSION" --version >/dev/null
+  DENO_BIN=$(find "$HOME/.npm/_npx" -path "*@deno/linux-x64-glibc/deno" -type f | head -n 1)
+  mkdir -p "$HOME/.local/bin"
+  ln -sf "$DENO_BIN" "$HOME/.local/bin/deno"
+  export PATH="$HOME/.local/bin:$PATH"
+fi
+deno --version | head -n 1

@@ -1,0 +1,27 @@
+/**
+ * convgrad ops: 2-D convolutions (`filt`, `valid`, `full`) as TF.js kernels on cpu, wasm and
+ * webgl, each with an explicit, verified gradient; the float64 oracle lives in
+ * `@convgrad/ops/reference`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { filt, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
+ * const x = tf.randomNormal([2, 3, 8, 8]) as tf.Tensor4D; // [N,C,H,W]
+ * const k = tf.randomNormal([4, 3, 3, 3]) as tf.Tensor4D; // [F,C,kh,kw]
+ * const [dx, dk] = tf.grads((x: tf.Tensor4D, k: tf.Tensor4D) => filt(x, k).square().sum())([x, k]);
+ * ```
+ *
+ * @module
+ */
+import "./conv/kernels_cpu.ts";
+import "./conv/kernels_wasm.ts";
+import "./conv/gradients.ts";
+
+export { filt } from "./conv/filt.ts";
+export { valid } from "./conv/valid.ts";
+export { full } from "./conv/full.ts";
+export type { ConvOptions } from "./conv/options.ts";
+export { type BackendName, setBackend, type SetBackendOptions } from "./backend.ts";
+export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradcheck.ts";
