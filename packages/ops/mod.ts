@@ -22,6 +22,8 @@ import "./conv/gradients.ts";
 export { filt } from "./conv/filt.ts";
 export { valid } from "./conv/valid.ts";
 export { full } from "./conv/full.ts";
+export { maxPool } from "./pool/max_pool.ts";
 export type { ConvOptions } from "./conv/options.ts";
 export { type BackendName, setBackend, type SetBackendOptions } from "./backend.ts";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradcheck.ts";
+export * from "./abc/mod.ts";

@@ -1,0 +1,160 @@
+/**
+ * `deno task mnist`: trains the seed's CNN on MNIST with convgrad's kernels, then writes the
+ * model, `metrics.json` and the loss/accuracy plot (`cnn.png`, `cnn.svg`) to `--out`.
+ *
+ *   deno task mnist [--epochs N] [--train-limit N] [--backend wasm|cpu] [--out DIR] [--resume]
+ *                   [--preset default|eecs545] [--seed N]
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { parseArgs } from "node:util";
+import { type BackendName, setBackend } from "@convgrad/ops";
+import { evaluate, mnistCnn, type OptimizerSettings, saveModel, train } from "@convgrad/nn";
+import { loadMnist, splitTrainValidation } from "@convgrad/data";
+import { savePlot } from "@convgrad/plot";
+
+/** Solver presets. `eecs545` is the seed's (SGD, lr 1e-3 × 0.95 per epoch, batch 100). */
+export const PRESETS: Record<string, { optimizer: OptimizerSettings; batchSize: number }> = {
+  default: { optimizer: { name: "adam", lr: 1e-3, decay: 0.95 }, batchSize: 100 },
+  eecs545: { optimizer: { name: "sgd", lr: 1e-3, decay: 0.95 }, batchSize: 100 },
+};
+
+const USAGE = "usage: deno task mnist [--epochs N] [--train-limit N] [--backend wasm|cpu] " +
+  "[--out DIR] [--resume] [--preset default|eecs545] [--seed N]";
+
+function positiveInt(name: string, v: string | undefined, dflt?: number): number | undefined {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`--${name} must be a positive integer, got ${v}`);
+  }
+  return n;
+}
+
+/** The loss curve and the validation accuracy, side by side (Vega-Lite). */
+export function trainingPlot(
+  history: { epoch: number; lossTrace: number[]; validationAccuracy: number | null }[],
+): Record<string, unknown> {
+  const loss = history.flatMap((h) =>
+    h.lossTrace.map((l, i) => ({ epoch: h.epoch - 1 + (i + 1) / h.lossTrace.length, loss: l }))
+  );
+  const acc = history.filter((h) => h.validationAccuracy !== null)
+    .map((h) => ({ epoch: h.epoch, accuracy: h.validationAccuracy }));
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    title: "MNIST CNN (convgrad filt kernels)",
+    hconcat: [
+      {
+        title: "training loss",
+        width: 320,
+        height: 220,
+        data: { values: loss },
+        mark: "line",
+        encoding: {
+          x: { field: "epoch", type: "quantitative", title: "epoch" },
+          y: {
+            field: "loss",
+            type: "quantitative",
+            scale: { type: "log" },
+            title: "cross-entropy",
+          },
+        },
+      },
+      {
+        title: "validation accuracy",
+        width: 320,
+        height: 220,
+        data: { values: acc },
+        mark: { type: "line", point: true },
+        encoding: {
+          x: { field: "epoch", type: "quantitative", title: "epoch", axis: { tickMinStep: 1 } },
+          y: { field: "accuracy", type: "quantitative", scale: { zero: false }, title: "accuracy" },
+        },
+      },
+    ],
+  };
+}
+
+async function main(): Promise<void> {
+  const { values: f } = parseArgs({
+    args: Deno.args,
+    options: {
+      epochs: { type: "string" },
+      "train-limit": { type: "string" },
+      backend: { type: "string", default: "wasm" },
+      out: { type: "string", default: "runs/mnist" },
+      resume: { type: "boolean", default: false },
+      preset: { type: "string", default: "default" },
+      seed: { type: "string", default: "0" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (f.help) return console.log(USAGE);
+  if (f.backend !== "wasm" && f.backend !== "cpu") {
+    throw new RangeError(`--backend must be wasm or cpu, got ${f.backend}`);
+  }
+  const preset = PRESETS[f.preset];
+  if (!preset) {
+    throw new RangeError(`--preset must be one of ${Object.keys(PRESETS)}, got ${f.preset}`);
+  }
+  const epochs = positiveInt("epochs", f.epochs, 5)!;
+  const trainLimit = positiveInt("train-limit", f["train-limit"]);
+  const seed = Number(f.seed);
+  if (!Number.isInteger(seed)) throw new RangeError(`--seed must be an integer, got ${f.seed}`);
+
+  const t0 = performance.now();
+  await setBackend(f.backend as BackendName);
+  console.error(`backend ${tf.getBackend()}, preset ${f.preset}, ${epochs} epochs, out ${f.out}`);
+  const mnist = await loadMnist();
+  const { train: trainSet, validation } = splitTrainValidation(mnist.train, {
+    validation: 5000,
+    seed,
+  });
+  const { model, history, startEpoch } = await train({
+    model: () => mnistCnn({ seed }),
+    train: trainSet,
+    validation,
+    epochs,
+    batchSize: preset.batchSize,
+    optimizer: preset.optimizer,
+    seed,
+    trainLimit,
+    checkpointDir: `${f.out}/checkpoint`,
+    resume: f.resume,
+  });
+  const testAccuracy = evaluate(model, mnist.test);
+  console.error(`test accuracy ${testAccuracy.toFixed(4)}`);
+
+  await saveModel(model, `${f.out}/model`);
+  await savePlot(`${f.out}/cnn`, trainingPlot(history));
+  const trained = history.slice(startEpoch);
+  const metrics = {
+    testAccuracy,
+    validationAccuracy: history.map((h) => h.validationAccuracy),
+    trainLoss: history.map((h) => h.trainLoss),
+    imagesPerSecond: trained.length
+      ? trained.reduce((s, h) => s + h.imagesPerSecond * h.seconds, 0) /
+        trained.reduce((s, h) => s + h.seconds, 0)
+      : null,
+    epochs: history.map(({ lossTrace: _, ...h }) => h),
+    wallSeconds: (performance.now() - t0) / 1000,
+    backend: tf.getBackend(),
+    preset: f.preset,
+    optimizer: preset.optimizer,
+    batchSize: preset.batchSize,
+    trainLimit: trainLimit ?? null,
+    resumedFromEpoch: startEpoch,
+  };
+  await Deno.writeTextFile(`${f.out}/metrics.json`, JSON.stringify(metrics, null, 2) + "\n");
+  console.error(`wrote ${f.out}/model, ${f.out}/cnn.png, ${f.out}/cnn.svg, ${f.out}/metrics.json`);
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (e) {
+    console.error(`mnist: ${(e as Error).message}`);
+    Deno.exit(1);
+  }
+}

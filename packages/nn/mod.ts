@@ -1,0 +1,37 @@
+/**
+ * convgrad's neural-network pieces shared by the apps: layers over our ops, the seed's MNIST CNN,
+ * the training loop with checkpoints, model files, progress output.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { mnistCnn } from "@convgrad/nn";
+ * const model = mnistCnn();
+ * (model.predict(tf.zeros([1, 1, 28, 28])) as tf.Tensor).print();
+ * ```
+ *
+ * @module
+ */
+export {
+  FiltConv2D,
+  type FiltConv2DConfig,
+  MaxPoolNCHW,
+  type MaxPoolNCHWConfig,
+} from "./layers.ts";
+export { mnistCnn, type MnistCnnOptions } from "./cnn.ts";
+export {
+  type EpochRecord,
+  evaluate,
+  type OptimizerSettings,
+  train,
+  type TrainOptions,
+  type TrainResult,
+} from "./trainer.ts";
+export { loadModel, loadTensors, type NamedTensor, saveModel, saveTensors } from "./model_io.ts";
+export { ProgressBar, type ProgressOptions } from "./progress.ts";
+export {
+  autoencoderLoss,
+  type AutoencoderOptions,
+  type AutoencoderParams,
+  reconstruct,
+} from "./autoencoder.ts";

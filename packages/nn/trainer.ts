@@ -1,0 +1,253 @@
+/**
+ * The training loop shared by the apps: mini-batch optimisation with a progress bar, validation
+ * accuracy per epoch, a checkpoint after every epoch and resumption from it.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { batches, type LabeledImages } from "@convgrad/data";
+import { ProgressBar } from "./progress.ts";
+import { loadModel, loadTensors, saveModel, saveTensors } from "./model_io.ts";
+
+/** Optimiser settings: the learning rate is `lr · decay^epoch`. */
+export interface OptimizerSettings {
+  name: "adam" | "sgd";
+  lr: number;
+  /** Multiplier applied to the learning rate after every epoch. Default 1. */
+  decay?: number;
+}
+
+/** Per-epoch record kept in the checkpoint and in `metrics.json`. */
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  validationAccuracy: number | null;
+  imagesPerSecond: number;
+  seconds: number;
+  /** Mean loss of each slice of ~10 batches, for the loss curve. */
+  lossTrace: number[];
+}
+
+/** Options of {@linkcode train}. */
+export interface TrainOptions {
+  /** Builds a fresh model (the first run) — resumed runs load it from the checkpoint. */
+  model: () => tf.LayersModel;
+  train: LabeledImages;
+  validation?: LabeledImages;
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerSettings;
+  /** Seeds the batch order. Default 0. */
+  seed?: number;
+  /** Use only the first N training images. */
+  trainLimit?: number;
+  /** Folder for the per-epoch checkpoint; none when absent. */
+  checkpointDir?: string;
+  /** Continue from the checkpoint in `checkpointDir` if there is one. */
+  resume?: boolean;
+  /** Progress output; default a {@linkcode ProgressBar} on standard error. */
+  log?: (line: string) => void;
+  /** Progress bar options (tests pass a sink). */
+  progress?: { write?: (s: string) => void; interactive?: boolean };
+}
+
+/** What {@linkcode train} returns. */
+export interface TrainResult {
+  model: tf.LayersModel;
+  history: EpochRecord[];
+  /** Epoch the run started at (> 0 when resumed). */
+  startEpoch: number;
+}
+
+function makeOptimizer(s: OptimizerSettings): tf.Optimizer {
+  if (!(s.lr > 0)) throw new RangeError(`train: optimizer.lr must be > 0, got ${s.lr}`);
+  if (s.name === "adam") return tf.train.adam(s.lr);
+  if (s.name === "sgd") return tf.train.sgd(s.lr);
+  throw new RangeError(`train: optimizer.name must be 'adam' or 'sgd', got ${s.name}`);
+}
+
+/** Mean cross-entropy of softmax outputs `p [B,K]` against integer labels. */
+function crossEntropy(p: tf.Tensor, labels: tf.Tensor1D, classes: number): tf.Scalar {
+  const onehot = tf.oneHot(labels, classes);
+  return tf.neg(tf.sum(onehot.mul(tf.log(p.clipByValue(1e-7, 1))), -1).mean()) as tf.Scalar;
+}
+
+/** Images `[B, H·W]` of a batch as an NCHW tensor `[B,1,H,W]`. */
+function imagesTensor(images: Float32Array, size: number, h: number, w: number): tf.Tensor4D {
+  return tf.tensor4d(images, [size, 1, h, w]);
+}
+
+/**
+ * Fraction of `set` that `model` classifies correctly.
+ *
+ * @example
+ * ```ts
+ * import { evaluate, mnistCnn } from "@convgrad/nn";
+ * import { loadMnist } from "@convgrad/data";
+ * const { test } = await loadMnist();
+ * console.log(evaluate(mnistCnn(), test));
+ * ```
+ */
+export function evaluate(model: tf.LayersModel, set: LabeledImages, batchSize = 500): number {
+  if (set.n === 0) throw new RangeError("evaluate: set is empty");
+  let correct = 0;
+  for (const b of batches(set, batchSize, { shuffle: false })) {
+    correct += tf.tidy(() => {
+      const p = model.predict(imagesTensor(b.images, b.size, set.height, set.width)) as tf.Tensor;
+      return p.argMax(-1).equal(tf.tensor1d(b.labels, "int32")).sum().dataSync()[0];
+    });
+  }
+  return correct / set.n;
+}
+
+interface CheckpointState {
+  epoch: number;
+  history: EpochRecord[];
+  optimizer: OptimizerSettings;
+}
+
+/**
+ * Trains `model()` on `train`, one epoch at a time; after each epoch measures validation accuracy
+ * and (with `checkpointDir`) saves model, optimizer state and history, so that a killed run
+ * resumed with `resume` loses at most the epoch in progress and then follows the same batches.
+ *
+ * @example
+ * ```ts
+ * import { mnistCnn, train } from "@convgrad/nn";
+ * import { loadMnist, splitTrainValidation } from "@convgrad/data";
+ * const { train: all } = await loadMnist();
+ * const { train: tr, validation } = splitTrainValidation(all, { validation: 5000, seed: 0 });
+ * await train({ model: () => mnistCnn(), train: tr, validation, epochs: 1, batchSize: 100,
+ *   optimizer: { name: "adam", lr: 1e-3 }, trainLimit: 1000 });
+ * ```
+ */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const { epochs, batchSize, seed = 0 } = opts;
+  if (!Number.isInteger(epochs) || epochs < 1) {
+    throw new RangeError(`train: epochs must be a positive integer, got ${epochs}`);
+  }
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`train: batchSize must be a positive integer, got ${batchSize}`);
+  }
+  if (
+    opts.trainLimit !== undefined && !(Number.isInteger(opts.trainLimit) && opts.trainLimit > 0)
+  ) {
+    throw new RangeError(`train: trainLimit must be a positive integer, got ${opts.trainLimit}`);
+  }
+  const log = opts.log ?? ((s: string) => console.error(s));
+  const ckpt = opts.checkpointDir;
+  let model: tf.LayersModel, history: EpochRecord[] = [], startEpoch = 0;
+  const optimizer = makeOptimizer(opts.optimizer);
+  const found = ckpt && opts.resume ? await findCheckpoint(ckpt) : undefined;
+  if (found) {
+    model = await loadModel(`${found.dir}/model`);
+    await optimizer.setWeights(await loadTensors(`${found.dir}/optimizer`));
+    ({ history, epoch: startEpoch } = found.state);
+    log(`resuming after epoch ${startEpoch} from ${ckpt}`);
+  } else {
+    if (opts.resume) log(`no checkpoint in ${ckpt ?? "(no checkpoint dir)"}: starting afresh`);
+    model = opts.model();
+  }
+  const n = Math.min(opts.trainLimit ?? opts.train.n, opts.train.n);
+  const steps = Math.ceil(n / batchSize);
+  const classes = (model.outputs[0].shape.at(-1) as number) ?? 10;
+  const { height: h, width: w } = opts.train;
+
+  for (let epoch = startEpoch; epoch < epochs; epoch++) {
+    (optimizer as unknown as { learningRate: number }).learningRate = opts.optimizer.lr *
+      (opts.optimizer.decay ?? 1) ** epoch;
+    const bar = new ProgressBar(`epoch ${epoch + 1}/${epochs}`, steps, opts.progress);
+    const t0 = performance.now();
+    let seen = 0, lossSum = 0, step = 0, sliceSum = 0, sliceN = 0;
+    const lossTrace: number[] = [];
+    const traceEvery = Math.max(1, Math.floor(steps / 50));
+    for (const b of batches(opts.train, batchSize, { shuffle: true, seed, epoch, limit: n })) {
+      const loss = tf.tidy(() => {
+        const x = imagesTensor(b.images, b.size, h, w), y = tf.tensor1d(b.labels, "int32");
+        const l = optimizer.minimize(
+          () => crossEntropy(model.apply(x, { training: true }) as tf.Tensor, y, classes),
+          true,
+        )!;
+        return l.dataSync()[0];
+      });
+      if (!Number.isFinite(loss)) {
+        throw new Error(`train: loss became ${loss} at epoch ${epoch + 1}`);
+      }
+      seen += b.size;
+      lossSum += loss * b.size;
+      sliceSum += loss;
+      sliceN++;
+      if (++step % traceEvery === 0 || step === steps) {
+        lossTrace.push(sliceSum / sliceN);
+        sliceSum = sliceN = 0;
+      }
+      const secs = (performance.now() - t0) / 1000;
+      bar.update(step, { loss: loss.toFixed(4), "img/s": (seen / secs).toFixed(0) });
+    }
+    bar.done();
+    const seconds = (performance.now() - t0) / 1000;
+    const validationAccuracy = opts.validation ? evaluate(model, opts.validation) : null;
+    history.push({
+      epoch: epoch + 1,
+      trainLoss: lossSum / seen,
+      validationAccuracy,
+      imagesPerSecond: seen / seconds,
+      seconds,
+      lossTrace,
+    });
+    log(
+      `epoch ${epoch + 1}: train loss ${(lossSum / seen).toFixed(4)}` +
+        (validationAccuracy === null
+          ? ""
+          : `, validation accuracy ${validationAccuracy.toFixed(4)}`) +
+        `, ${(seen / seconds).toFixed(0)} images/s`,
+    );
+    if (ckpt) {
+      await writeCheckpoint(ckpt, model, optimizer, {
+        epoch: epoch + 1,
+        history,
+        optimizer: opts.optimizer,
+      });
+    }
+  }
+  optimizer.dispose();
+  return { model, history, startEpoch };
+}
+
+/**
+ * A checkpoint is a folder `current/` (model, optimizer state, state.json). The next one is
+ * written beside it and swapped in by renames, so a kill at any moment leaves one complete
+ * checkpoint: `current/`, or `previous/` if the kill fell between the two renames.
+ */
+async function writeCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  state: CheckpointState,
+): Promise<void> {
+  const next = `${dir}/next`;
+  await Deno.remove(next, { recursive: true }).catch(() => {});
+  await saveModel(model, `${next}/model`);
+  await saveTensors(await optimizer.getWeights(), `${next}/optimizer`);
+  await Deno.writeTextFile(`${next}/state.json`, JSON.stringify(state));
+  await Deno.remove(`${dir}/previous`, { recursive: true }).catch(() => {});
+  await Deno.rename(`${dir}/current`, `${dir}/previous`).catch(() => {});
+  await Deno.rename(next, `${dir}/current`);
+  await Deno.remove(`${dir}/previous`, { recursive: true }).catch(() => {});
+}
+
+async function findCheckpoint(
+  dir: string,
+): Promise<{ dir: string; state: CheckpointState } | undefined> {
+  for (const sub of ["current", "previous"]) {
+    try {
+      const state = JSON.parse(await Deno.readTextFile(`${dir}/${sub}/state.json`));
+      return { dir: `${dir}/${sub}`, state };
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) {
+        throw new Error(`train: cannot read checkpoint ${dir}/${sub}: ${(e as Error).message}`);
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,83 @@
+import * as tf from "@tensorflow/tfjs";
+import { type BackendName, gradcheck, maxPool, setBackend } from "../mod.ts";
+import { assert, assertEquals, assertThrows } from "../testing/asserts.ts";
+import { assertClose } from "../testing/compare.ts";
+
+/** Loop oracle: window maxima, and dY routed to each window's first arg-max. */
+function oracle(x: Float32Array, [N, C, H, W]: number[], k: number, dy: Float32Array) {
+  const Ho = Math.floor(H / k), Wo = Math.floor(W / k);
+  const y: number[] = [], dx = new Float64Array(x.length);
+  for (let nc = 0; nc < N * C; nc++) {
+    for (let i = 0; i < Ho; i++) {
+      for (let j = 0; j < Wo; j++) {
+        let best = -1;
+        for (let p = 0; p < k; p++) {
+          for (let q = 0; q < k; q++) {
+            const at = nc * H * W + (i * k + p) * W + j * k + q;
+            if (best < 0 || x[at] > x[best]) best = at;
+          }
+        }
+        y.push(x[best]);
+        dx[best] += dy[y.length - 1];
+      }
+    }
+  }
+  return { y, dx };
+}
+
+for (const backend of ["cpu", "wasm"] as BackendName[]) {
+  Deno.test(`${backend}: maxPool and its gradient match the loop oracle`, async () => {
+    await setBackend(backend);
+    for (const [shape, k] of [[[2, 3, 9, 8], 2], [[1, 2, 7, 7], 3], [[1, 1, 4, 4], 1]] as const) {
+      tf.tidy(() => {
+        // Shifted negative: windows of only negative values are the case stock wasm gets wrong.
+        const x = tf.randomNormal([...shape], -1, 1, "float32", 3) as tf.Tensor4D;
+        const y = maxPool(x, k);
+        const dy = tf.randomNormal(y.shape, 0, 1, "float32", 4);
+        const o = oracle(
+          x.dataSync() as Float32Array,
+          [...shape],
+          k,
+          dy.dataSync() as Float32Array,
+        );
+        assertEquals(y.shape, [
+          shape[0],
+          shape[1],
+          Math.floor(shape[2] / k),
+          Math.floor(shape[3] / k),
+        ]);
+        assertClose(y, o.y, `y k=${k}`, 0);
+        assertClose(
+          tf.grad((t: tf.Tensor) => maxPool(t as tf.Tensor4D, k).mul(dy).sum())(x),
+          o.dx,
+          `dx k=${k}`,
+          0,
+        );
+      });
+    }
+    const x = tf.randomNormal([1, 2, 6, 6], 0, 1, "float32", 5);
+    const r = gradcheck((t) => maxPool(t as tf.Tensor4D, 2), [x], { eps: 1e-3 });
+    assert(r.ok, JSON.stringify(r));
+    x.dispose();
+  });
+
+  Deno.test(`${backend}: maxPool leaks no tensors`, async () => {
+    await setBackend(backend);
+    const x = tf.randomNormal([2, 2, 8, 8]) as tf.Tensor4D;
+    const f = () =>
+      tf.tidy(() => void tf.grad((t: tf.Tensor) => maxPool(t as tf.Tensor4D, 2).sum())(x));
+    f();
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 50; i++) f();
+    assertEquals(tf.memory().numTensors, before);
+    x.dispose();
+  });
+}
+
+Deno.test("maxPool rejects bad input", () => {
+  const x = tf.zeros([1, 1, 4, 4]) as tf.Tensor4D;
+  assertThrows(() => maxPool(x, 0), RangeError, "size must be a positive integer");
+  assertThrows(() => maxPool(x, 5), RangeError, "smaller than the window");
+  assertThrows(() => maxPool(tf.zeros([4, 4]) as never, 2), RangeError, "x must have rank 4");
+  x.dispose();
+});
