@@ -5,23 +5,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { filt, maxPool } from "@convgrad/ops";
+import { filt, maxPool, toPair } from "@convgrad/ops";
 
 type Pair = [number, number];
-
-function pair(layer: string, name: string, v: unknown, min: number): Pair {
-  const p = typeof v === "number" ? [v, v] : v;
-  if (
-    !Array.isArray(p) || p.length !== 2 || !p.every((e) => Number.isInteger(e) && e >= min)
-  ) {
-    throw new RangeError(
-      `${layer}: ${name} must be an integer >= ${min} or a pair [h, w] of them, got ${
-        JSON.stringify(v)
-      }`,
-    );
-  }
-  return p as Pair;
-}
 
 /** Configuration of {@linkcode FiltConv2D}. */
 export interface FiltConv2DConfig {
@@ -89,9 +75,9 @@ export class FiltConv2D extends tf.layers.Layer {
       throw new RangeError(`FiltConv2D: initScale must be > 0, got ${config.initScale}`);
     }
     this.filters = config.filters;
-    this.kernelSize = pair("FiltConv2D", "kernelSize", config.kernelSize, 1);
-    this.stride = pair("FiltConv2D", "stride", config.stride ?? 1, 1);
-    this.pad = pair("FiltConv2D", "pad", config.pad ?? 0, 0);
+    this.kernelSize = toPair("FiltConv2D", "kernelSize", config.kernelSize, undefined, 1);
+    this.stride = toPair("FiltConv2D", "stride", config.stride, 1, 1);
+    this.pad = toPair("FiltConv2D", "pad", config.pad, 0, 0);
     this.useBias = config.useBias ?? true;
     this.initScale = config.initScale;
     this.seed = config.seed;
@@ -226,7 +212,7 @@ const matMulPlainGrad = tf.customGrad(
         tf.matMul(xs.transpose(), dy), // dW [in,out]
       ],
     };
-  }) as unknown as tf.CustomGradientFunc<tf.Tensor>,
+  }) as unknown as Parameters<typeof tf.customGrad>[0],
 ) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
 /**

@@ -3,7 +3,7 @@ import { setBackend } from "@convgrad/ops";
 import { filtGradRef, filtRef, fromTensor } from "@convgrad/ops/reference";
 import { assert, assertEquals, assertThrows } from "../ops/testing/asserts.ts";
 import { assertClose } from "../ops/testing/compare.ts";
-import { FiltConv2D, MaxPoolNCHW } from "./layers.ts";
+import { Dense, FiltConv2D, MaxPoolNCHW } from "./layers.ts";
 import { mnistCnn } from "./cnn.ts";
 import { loadModel, saveModel } from "./model_io.ts";
 
@@ -128,4 +128,30 @@ Deno.test("training steps through the CNN leak no tensors", async () => {
   tf.dispose([x, y]);
   opt.dispose();
   model.dispose();
+});
+
+Deno.test("Dense computes act(x W + b) with the same gradients as stock matMul", async () => {
+  await setBackend("wasm");
+  const layer = new Dense({ units: 4, activation: "relu", seed: 2 });
+  const x = tf.randomNormal([5, 6], 0, 1, "float32", 3);
+  const y = layer.apply(x) as tf.Tensor;
+  const [W, b] = layer.getWeights(); // the variables themselves
+  assertClose(y, tf.relu(tf.matMul(x, W).add(b)).dataSync(), "forward", 1e-6);
+  const dy = tf.randomNormal([5, 4], 0, 1, "float32", 4);
+  const [gx, gW] = tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+    // deno-lint-ignore no-explicit-any
+    (layer as any).call(a).mul(dy).sum()
+  )([x, W]);
+  const [sx, sW] = tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+    tf.relu(tf.matMul(a, w).add(b)).mul(dy).sum()
+  )([x, W]);
+  assertClose(gx, sx.dataSync(), "dX", 1e-6);
+  assertClose(gW, sW.dataSync(), "dW", 1e-6);
+  assertThrows(() => new Dense({ units: 0 }), RangeError, "units must be a positive integer");
+  assertThrows(
+    () => new Dense({ units: 2, activation: "tanh" as never }),
+    RangeError,
+    "activation",
+  );
+  tf.dispose([x, y, dy, gx, gW, sx, sW]);
 });

@@ -11,6 +11,7 @@ import wabtInit from "npm:wabt@1.0.39";
 /** Each source and how its bytes are shipped: a `.wasm` file, or base64 in a `.ts` module. */
 const MODULES: { wat: string; out: string; as: "wasm" | "ts" }[] = [
   { wat: "conv/relayout.wat", out: "conv/relayout_wasm.ts", as: "ts" },
+  { wat: "binary/binary_conv.wat", out: "binary/binary_conv_wasm.ts", as: "ts" },
 ];
 
 const here = new URL("./", import.meta.url);
@@ -18,7 +19,8 @@ const here = new URL("./", import.meta.url);
 /** The wasm bytes of one `.wat` file (SIMD and bulk memory on, no debug names). */
 export async function assemble(wat: string): Promise<Uint8Array> {
   const wabt = await wabtInit();
-  const mod = wabt.parseWat(wat, await Deno.readTextFile(new URL(wat, here)), {
+  // Bytes, not a string: wabt reads a string's low bytes only, which garbles non-ASCII comments.
+  const mod = wabt.parseWat(wat, await Deno.readFile(new URL(wat, here)), {
     simd: true,
     bulk_memory: true,
   });

@@ -14,14 +14,28 @@ export interface ConvAttrs {
   pad: [number, number];
 }
 
-function pair(
+/**
+ * Normalises a size option given as a number or `[h, w]` to `[h, w]` of integers `>= min`
+ * (`[dflt, dflt]` when absent), or throws a RangeError naming `op` and `name`.
+ *
+ * @example
+ * ```ts
+ * import { toPair } from "@convgrad/ops";
+ * toPair("myLayer", "stride", 2, 1, 1); // [2, 2]
+ * ```
+ */
+export function toPair(
   op: string,
   name: string,
-  v: number | [number, number] | undefined,
-  dflt: number,
+  v: unknown,
+  dflt: number | undefined,
   min: number,
 ): [number, number] {
-  const p: unknown[] = v === undefined ? [dflt, dflt] : Array.isArray(v) ? v : [v, v];
+  const p: unknown[] = v === undefined && dflt !== undefined
+    ? [dflt, dflt]
+    : Array.isArray(v)
+    ? v
+    : [v, v];
   if (p.length !== 2 || !p.every((e) => Number.isInteger(e) && (e as number) >= min)) {
     throw new RangeError(
       `${op}: ${name} must be an integer >= ${min} or a pair [h, w] of them, got ${
@@ -58,8 +72,8 @@ export function checkConv(op: string, x: unknown, k: unknown, opts: ConvOptions)
   if (opts === null || typeof opts !== "object") {
     throw new TypeError(`${op}: options must be an object, got ${JSON.stringify(opts)}`);
   }
-  const stride = pair(op, "stride", opts.stride, 1, 1);
-  const pad = pair(op, "pad", opts.pad, 0, 0);
+  const stride = toPair(op, "stride", opts.stride, 1, 1);
+  const pad = toPair(op, "pad", opts.pad, 0, 0);
   const [, C, H, W] = xt.shape;
   const [, KC, kh, kw] = kt.shape;
   if (KC !== C) {
