@@ -8,3 +8,9 @@ if ! command -v deno >/dev/null 2>&1 || ! deno --version | grep -q "deno $DENO_V
   export PATH="$HOME/.local/bin:$PATH"
 fi
 deno --version | head -n 1
+# The browser tests (tests/parity/, packages/ops/conv/kernels_webgl_test.ts) drive Debian's Chromium.
+if [ ! -x /usr/lib/chromium/chromium ]; then
+  echo "installing chromium for the browser tests"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi

@@ -3,7 +3,7 @@
  * model, `metrics.json` and the loss/accuracy plot (`cnn.png`, `cnn.svg`) to `--out`.
  *
  *   deno task mnist [--epochs N] [--train-limit N] [--backend wasm|cpu] [--out DIR] [--resume]
- *                   [--preset default|eecs545] [--seed N]
+ *                   [--preset default|eecs545] [--seed N] [--hidden N]
  *
  * @module
  */
@@ -21,7 +21,7 @@ export const PRESETS: Record<string, { optimizer: OptimizerSettings; batchSize: 
 };
 
 const USAGE = "usage: deno task mnist [--epochs N] [--train-limit N] [--backend wasm|cpu] " +
-  "[--out DIR] [--resume] [--preset default|eecs545] [--seed N]";
+  "[--out DIR] [--resume] [--preset default|eecs545] [--seed N] [--hidden N]";
 
 function positiveInt(name: string, v: string | undefined, dflt?: number): number | undefined {
   if (v === undefined) return dflt;
@@ -87,6 +87,7 @@ async function main(): Promise<void> {
       resume: { type: "boolean", default: false },
       preset: { type: "string", default: "default" },
       seed: { type: "string", default: "0" },
+      hidden: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
   }
   const epochs = positiveInt("epochs", f.epochs, 5)!;
   const trainLimit = positiveInt("train-limit", f["train-limit"]);
+  const hidden = positiveInt("hidden", f.hidden, 100);
   const seed = Number(f.seed);
   if (!Number.isInteger(seed)) throw new RangeError(`--seed must be an integer, got ${f.seed}`);
 
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
     seed,
   });
   const { model, history, startEpoch } = await train({
-    model: () => mnistCnn({ seed }),
+    model: () => mnistCnn({ seed, hidden }),
     train: trainSet,
     validation,
     epochs,
@@ -143,6 +145,7 @@ async function main(): Promise<void> {
     preset: f.preset,
     optimizer: preset.optimizer,
     batchSize: preset.batchSize,
+    hidden,
     trainLimit: trainLimit ?? null,
     resumedFromEpoch: startEpoch,
   };

@@ -17,6 +17,7 @@
  */
 import "./conv/kernels_cpu.ts";
 import "./conv/kernels_wasm.ts";
+import "./conv/kernels_webgl.ts";
 import "./conv/gradients.ts";
 
 export { filt } from "./conv/filt.ts";

@@ -7,11 +7,14 @@
  * per input channel, only the few texels that cover the block's receptive field plus the kernel's
  * texels, and every fetched value feeds several multiply-adds from registers. Stock webgl
  * `conv2d` instead writes an im2col matrix and multiplies it (two passes, every input value copied
- * kh·kw times); `benchmarks/browser_bench.ts` compares the two.
+ * kh·kw times); `benchmarks/browser_bench.ts` compares the two. Where a window reaches past the
+ * input (padding, full, dX), the input is first copied once into a zero-padded texture by
+ * {@linkcode padProgram}, so that the inner loops carry no bounds checks (measured on SwiftShader,
+ * per-fetch masks cost up to as much as the sums).
  *
  * - forward (`filt`, `valid`, `full`) and dX = Σ_f K *full dY: {@linkcode correlateProgram}
- *   (valid and full read the kernel reversed, dX reads it reversed and with F and C swapped; a
- *   strided dX first spreads dY onto the stride lattice with {@linkcode dilateProgram});
+ *   (valid and full read the kernel reversed, dX reads it reversed and with F and C swapped, from
+ *   dY spread onto the stride lattice);
  * - dK = Σ_n X *filt dY: {@linkcode backpropFilterProgram}.
  *
  * Importing this module registers the kernels (harmless where WebGL is absent).
@@ -19,13 +22,31 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { GPGPUProgram, MathBackendWebGL } from "@tensorflow/tfjs";
+import type { MathBackendWebGL } from "@tensorflow/tfjs";
 import { input, registerKernelOnce } from "../register.ts";
 import { fullAttrs, geometry } from "./geometry.ts";
 import { FILT, FILT_BACKPROP_FILTER, FILT_BACKPROP_INPUT, FULL, VALID } from "./kernel_names.ts";
 import type { ConvAttrs } from "./options.ts";
 
-type Shape4 = readonly [number, number, number, number];
+/** A rank-4 shape. */
+export type Shape4 = readonly [number, number, number, number];
+
+/**
+ * The GPGPU programs this module builds: the part of TF.js's `GPGPUProgram` they use (every one
+ * reads and writes packed textures).
+ */
+export interface Program {
+  /** Input names; input `x` is read with `getX(...)` in `userCode`. */
+  variableNames: string[];
+  /** Logical shape of the output. */
+  outputShape: number[];
+  /** GLSL: a `main()` that calls `setOutput(vec4)` for the 2x2 block at `getOutputCoords()`. */
+  userCode: string;
+  /** Always true here. */
+  packedInputs: boolean;
+  /** Always true here. */
+  packedOutput: boolean;
+}
 
 /** Parity of a possibly negative integer. */
 const parity = (v: number) => ((v % 2) + 2) % 2;
@@ -53,17 +74,130 @@ const HELPERS = `
   }
 `;
 
+/**
+ * dY block (TILE x TILE values) that one step of {@linkcode backpropFilterProgram} consumes:
+ * measured on SwiftShader, 4 beats 2 (per-step overhead) and 6 or 8 (register pressure).
+ */
+const TILE = 4;
+
+/**
+ * How a program walks one spatial axis of its input. Output positions come in blocks of `block`
+ * (a multiple of 2) starting every block·stride input rows; output row i reads input rows
+ * i·stride − offset + 0..span−1. Shifting the input by `start` = offset rounded up to even makes
+ * every block's band begin on a texel boundary, `skew` rows before its first tap.
+ */
+export interface Band {
+  /** 0 or 1: rows between the band's first row and its first tap. */
+  skew: number;
+  /** Where input row 0 sits in the padded input (even; negative crops). */
+  start: number;
+  /** Texel rows (2 input rows each) one block reads. */
+  texels: number;
+  /** Output rows rounded up to whole blocks. */
+  blocks: number;
+  /** Padded input rows the last block reaches. */
+  padded: number;
+  /** No padding needed: every real output reads only real input rows. */
+  direct: boolean;
+}
+
+/**
+ * The {@linkcode Band} of an axis of `size` input rows read by `outs` output rows.
+ *
+ * @example
+ * ```ts
+ * import { band } from "./kernels_webgl.ts";
+ * band(7, 5, 2, 3, 1, 0).direct; // true: a 3-tap valid correlation stays inside
+ * ```
+ */
+export function band(
+  size: number,
+  outs: number,
+  block: number,
+  span: number,
+  stride: number,
+  offset: number,
+): Band {
+  const skew = parity(offset);
+  const texels = Math.ceil((skew + (block - 1) * stride + span) / 2);
+  const blocks = Math.ceil(outs / block) * block;
+  return {
+    skew,
+    start: offset + skew,
+    texels,
+    blocks,
+    padded: (blocks - block) * stride + 2 * texels,
+    direct: offset === 0 && (outs - 1) * stride + span <= size,
+  };
+}
+
+/**
+ * A zero-padded, cropped or dilated copy: out[n,c,r,s] = x[n,c,(r−top)/dh,(s−left)/dw] where
+ * those are whole and inside x's first `extent` rows and columns (default: all), else 0. With
+ * even `top`, `left` and no dilation every output texel is one input texel (masked); otherwise
+ * each lane is fetched on its own.
+ *
+ * @example
+ * ```ts
+ * import { padProgram } from "./kernels_webgl.ts";
+ * padProgram([1, 1, 3, 3], [1, 1, 8, 8], [2, 2]).outputShape; // [1, 1, 8, 8]
+ * ```
+ */
+export function padProgram(
+  inShape: Shape4,
+  outShape: Shape4,
+  [top, left]: readonly [number, number],
+  [dh, dw]: readonly [number, number] = [1, 1],
+  [H, W]: readonly [number, number] = [inShape[2], inShape[3]],
+): Program {
+  const [, , Ho, Wo] = outShape;
+  const aligned = dh === 1 && dw === 1 && parity(top) === 0 && parity(left) === 0;
+  const main = aligned
+    ? `
+      void main() {
+        ivec4 rc = getOutputCoords();
+        int r = rc.z - ${top}, c = rc.w - ${left};
+        vec4 v = getX(rc.x, rc.y, clamp(r, 0, ${H - 1}), clamp(c, 0, ${W - 1}));
+        setOutput(keep(keep(v, inside(r, c, ${H}, ${W})), inside(rc.z, rc.w, ${Ho}, ${Wo})));
+      }`
+    : `
+      float at(int n, int c, int r, int s) {
+        int i = r - ${top}, j = s - ${left};
+        if (r >= ${Ho} || s >= ${Wo} || i < 0 || j < 0) return 0.0;
+        if (imod(i, ${dh}) != 0 || imod(j, ${dw}) != 0) return 0.0;
+        i /= ${dh};
+        j /= ${dw};
+        if (i >= ${H} || j >= ${W}) return 0.0;
+        vec4 t = getX(n, c, i, j);
+        int l = imod(i, 2) * 2 + imod(j, 2);
+        return l == 0 ? t.x : l == 1 ? t.y : l == 2 ? t.z : t.w;
+      }
+      void main() {
+        ivec4 rc = getOutputCoords();
+        setOutput(vec4(at(rc.x, rc.y, rc.z, rc.w), at(rc.x, rc.y, rc.z, rc.w + 1),
+                       at(rc.x, rc.y, rc.z + 1, rc.w), at(rc.x, rc.y, rc.z + 1, rc.w + 1)));
+      }`;
+  return {
+    variableNames: ["x"],
+    packedInputs: true,
+    packedOutput: true,
+    outputShape: [...outShape],
+    userCode: HELPERS + main,
+  };
+}
+
 /** What one {@linkcode correlateProgram} computes. */
 export interface CorrelateSpec {
-  /** x [N,C,H,W]. */
+  /** x [N,C,H,W], padded so that every read lands inside (see {@linkcode band}). */
   inShape: Shape4;
   /** k [O,C,kh,kw], or [C,O,kh,kw] with `transposeK`. */
   kShape: Shape4;
-  /** out [N,O,Ho,Wo]; rows and columns past the input's reach come out as 0. */
+  /** out [N,O,Ho,Wo]. */
   outShape: Shape4;
+  /** Input rows/columns between neighbouring outputs. */
   stride: readonly [number, number];
-  /** Rows/columns the window starts before the input's origin; negative crops. */
-  offset: readonly [number, number];
+  /** Rows/columns (0 or 1) between a block's band start and its first tap. */
+  skew: readonly [number, number];
   /** Read k spatially reversed. */
   flip: boolean;
   /** k is [C,O,kh,kw]: out channel o reads k[c,o] (dX sums over F with K's roles swapped). */
@@ -71,42 +205,38 @@ export interface CorrelateSpec {
 }
 
 /**
- * out[n,o,i,j] = Σ_c Σ_p Σ_q x[n,c,i·sh+p−oh, j·sw+q−ow] · K(o,c,p,q), x = 0 outside, with
+ * out[n,o,i,j] = Σ_c Σ_p Σ_q x[n,c,i·sh+p+ah, j·sw+q+aw] · K(o,c,p,q) with (ah, aw) = `skew` and
  * K(o,c,p,q) = k[o,c,p,q], k[c,o,p,q] (`transposeK`), reversed in p and q with `flip`.
  *
  * One fragment makes the 2x2 output block at rows i, i+1 and columns j, j+1 (i, j even). Its
- * input rows are i·sh−oh+a·sh+p for a ∈ {0,1}, p < kh: a band of sh+kh rows whose first row has
- * the parity of oh for every block, so the texels covering it and the lane of each tap are
- * known when the shader is generated, and the tap loops unroll into straight-line code.
+ * input rows are i·sh + ah + a·sh + p for a ∈ {0,1}, p < kh: a band of texel rows starting at
+ * the even row i·sh, so the texels covering it and the lane of each tap are known when the
+ * shader is generated, and the tap loops unroll into straight-line code.
  *
  * @example
  * ```ts
  * import { correlateProgram } from "./kernels_webgl.ts";
  * const p = correlateProgram({
  *   inShape: [1, 1, 4, 4], kShape: [1, 1, 3, 3], outShape: [1, 1, 2, 2],
- *   stride: [1, 1], offset: [0, 0], flip: false, transposeK: false,
+ *   stride: [1, 1], skew: [0, 0], flip: false, transposeK: false,
  * });
  * p.outputShape; // [1, 1, 2, 2]
  * ```
  */
-export function correlateProgram(s: CorrelateSpec): GPGPUProgram {
+export function correlateProgram(s: CorrelateSpec): Program {
   const [, C, H, W] = s.inShape, [, , kh, kw] = s.kShape, [, , Ho, Wo] = s.outShape;
-  const [sh, sw] = s.stride, [oh, ow] = s.offset;
-  // The band starts one row (column) early when oh (ow) is odd, to begin on a texel boundary.
-  const ah = parity(oh), aw = parity(ow);
+  const [sh, sw] = s.stride, [ah, aw] = s.skew;
   const TR = Math.ceil((ah + sh + kh) / 2), TC = Math.ceil((aw + sw + kw) / 2);
   const KR = Math.ceil(kh / 2), KC = Math.ceil(kw / 2);
   const kAt = (tr: number, tc: number) =>
     s.transposeK ? `getK(c, o, ${2 * tr}, ${2 * tc})` : `getK(o, c, ${2 * tr}, ${2 * tc})`;
 
+  // Rows past the input only feed output lanes past Ho (zeroed at the end): clamp them inside.
   const setup: string[] = [], fetch: string[] = [], madd: string[] = [];
-  for (let t = 0; t < TR; t++) setup.push(`int r${t} = clamp(h0 + ${2 * t}, 0, ${H - 1});`);
-  for (let u = 0; u < TC; u++) setup.push(`int c${u} = clamp(w0 + ${2 * u}, 0, ${W - 1});`);
+  for (let t = 0; t < TR; t++) setup.push(`int r${t} = min(h0 + ${2 * t}, ${H - 1});`);
+  for (let u = 0; u < TC; u++) setup.push(`int c${u} = min(w0 + ${2 * u}, ${W - 1});`);
   for (let t = 0; t < TR; t++) {
-    for (let u = 0; u < TC; u++) {
-      setup.push(`bvec4 m${t}_${u} = inside(h0 + ${2 * t}, w0 + ${2 * u}, ${H}, ${W});`);
-      fetch.push(`vec4 x${t}_${u} = keep(getX(n, c, r${t}, c${u}), m${t}_${u});`);
-    }
+    for (let u = 0; u < TC; u++) fetch.push(`vec4 x${t}_${u} = getX(n, c, r${t}, c${u});`);
   }
   for (let t = 0; t < KR; t++) {
     for (let u = 0; u < KC; u++) fetch.push(`vec4 k${t}_${u} = ${kAt(t, u)};`);
@@ -133,8 +263,7 @@ export function correlateProgram(s: CorrelateSpec): GPGPUProgram {
       void main() {
         ivec4 rc = getOutputCoords();
         int n = rc.x, o = rc.y;
-        int h0 = rc.z * ${sh} - ${oh + ah};
-        int w0 = rc.w * ${sw} - ${ow + aw};
+        int h0 = rc.z * ${sh}, w0 = rc.w * ${sw};
         ${setup.join("\n        ")}
         vec4 acc = vec4(0.0);
         for (int c = 0; c < ${C}; c++) {
@@ -147,88 +276,93 @@ export function correlateProgram(s: CorrelateSpec): GPGPUProgram {
   };
 }
 
+/** How {@linkcode backpropFilterProgram}'s operands are padded: {@linkcode filterPadding}. */
+export interface FilterPadding {
+  /** x zero-padded to [N,C,Hp,Wp], x's origin at (rows.start, cols.start). */
+  xShape: Shape4;
+  /** dY zero-padded to whole TILE x TILE blocks: [N,F,Hq,Wq]. */
+  dyShape: Shape4;
+  /**
+   * x rows and columns some window reaches; the copy zeroes the rest, which the padded dY
+   * positions (0) would otherwise meet, and 0·Inf is NaN.
+   */
+  extent: [number, number];
+  /** How the steps walk the rows of x. */
+  rows: Band;
+  /** How the steps walk the columns of x. */
+  cols: Band;
+}
+
 /**
- * d [N,F,(Ho−1)·sh+1,(Wo−1)·sw+1]: dy spread onto the stride lattice, zeros between, so that a
- * strided dX becomes a stride-1 correlation.
+ * The zero padding that lets every read of {@linkcode backpropFilterProgram} land inside: its
+ * steps are TILE dY positions whose taps p, p+1 read 2 rows each, from row i·sh + p − ph.
  *
  * @example
  * ```ts
- * import { dilateProgram } from "./kernels_webgl.ts";
- * dilateProgram([1, 1, 3, 3], [2, 2]).outputShape; // [1, 1, 5, 5]
+ * import { filterPadding } from "./kernels_webgl.ts";
+ * filterPadding([1, 1, 5, 5], [1, 1, 3, 3], [1, 1, 3, 3], [1, 1], [0, 0]).xShape; // [1, 1, 8, 8]
  * ```
  */
-export function dilateProgram(dyShape: Shape4, stride: readonly [number, number]): GPGPUProgram {
-  const [N, F, Ho, Wo] = dyShape, [sh, sw] = stride;
-  const Hd = (Ho - 1) * sh + 1, Wd = (Wo - 1) * sw + 1;
-  const laneOf = (a: number, b: number) => `
-        {
-          int r = rc.z + ${a}, c = rc.w + ${b};
-          if (r < ${Hd} && c < ${Wd} && r % ${sh} == 0 && c % ${sw} == 0) {
-            int i = r / ${sh}, j = c / ${sw};
-            vec4 t = getDy(rc.x, rc.y, i, j);
-            int l = (i % 2) * 2 + (j % 2);
-            out4.${lane(a, b)} = l == 0 ? t.x : l == 1 ? t.y : l == 2 ? t.z : t.w;
-          }
-        }`;
+export function filterPadding(
+  xShape: Shape4,
+  dyShape: Shape4,
+  kShape: Shape4,
+  [sh, sw]: readonly [number, number],
+  [ph, pw]: readonly [number, number],
+): FilterPadding {
+  const [N, C, H, W] = xShape, [, F, Ho, Wo] = dyShape, [, , kh, kw] = kShape;
+  const rows = band(H, Ho, TILE, 2, sh, ph), cols = band(W, Wo, TILE, 2, sw, pw);
+  // The fragment for the last even tap pair starts kh rounded up to even, minus 2, further on.
+  const extra = (k: number) => k + parity(k) - 2;
   return {
-    variableNames: ["dy"],
-    packedInputs: true,
-    packedOutput: true,
-    outputShape: [N, F, Hd, Wd],
-    userCode: `
-      void main() {
-        ivec4 rc = getOutputCoords();
-        vec4 out4 = vec4(0.0);
-        ${laneOf(0, 0)}${laneOf(0, 1)}${laneOf(1, 0)}${laneOf(1, 1)}
-        setOutput(out4);
-      }
-    `,
+    xShape: [N, C, rows.padded + extra(kh), cols.padded + extra(kw)],
+    dyShape: [N, F, rows.blocks, cols.blocks],
+    extent: [Math.min(H, (Ho - 1) * sh + kh - ph), Math.min(W, (Wo - 1) * sw + kw - pw)],
+    rows,
+    cols,
   };
 }
 
 /**
- * dK[f,c,p,q] = Σ_n Σ_i Σ_j x[n,c,i·sh+p−ph, j·sw+q−pw] · dy[n,f,i,j], x = 0 outside.
+ * dK[f,c,p,q] = Σ_n Σ_i Σ_j xp[n,c,i·sh+p+ah, j·sw+q+aw] · dyp[n,f,i,j]: dK of filt from the
+ * zero-padded operands of {@linkcode filterPadding}.
  *
- * One fragment makes dK's 2x2 block at taps p, p+1 and q, q+1 (p, q even) and walks dY in 2x2
- * blocks: each step fetches one dY texel and the x texels under the four taps' windows, as in
- * {@linkcode correlateProgram} with the roles of kernel and output exchanged.
+ * One fragment makes dK's 2x2 block at taps p, p+1 and q, q+1 (p, q even) and walks dY in
+ * {@linkcode TILE}x{@linkcode TILE} blocks: each step fetches those dY texels and the x texels
+ * under the taps' windows, as in {@linkcode correlateProgram} with the roles of kernel and output
+ * exchanged.
  *
  * @example
  * ```ts
- * import { backpropFilterProgram } from "./kernels_webgl.ts";
- * backpropFilterProgram([1, 1, 4, 4], [1, 1, 2, 2], [1, 1, 3, 3], [1, 1], [0, 0]).outputShape;
- * // [1, 1, 3, 3]
+ * import { backpropFilterProgram, filterPadding } from "./kernels_webgl.ts";
+ * const pads = filterPadding([1, 1, 4, 4], [1, 1, 2, 2], [1, 1, 3, 3], [1, 1], [0, 0]);
+ * backpropFilterProgram(pads, [1, 1, 3, 3], [1, 1]).outputShape; // [1, 1, 3, 3]
  * ```
  */
 export function backpropFilterProgram(
-  xShape: Shape4,
-  dyShape: Shape4,
+  pads: FilterPadding,
   kShape: Shape4,
-  stride: readonly [number, number],
-  pad: readonly [number, number],
-): GPGPUProgram {
-  const [N, , H, W] = xShape, [, , Ho, Wo] = dyShape, [, , kh, kw] = kShape;
-  const [sh, sw] = stride, [ph, pw] = pad;
-  const ah = parity(ph), aw = parity(pw);
-  // Band rows a·sh + dp (a, dp ∈ {0,1}) after the alignment row.
-  const TR = Math.ceil((ah + sh + 2) / 2), TC = Math.ceil((aw + sw + 2) / 2);
-  const rows: string[] = [], cols: string[] = [], fetch: string[] = [], madd: string[] = [];
-  for (let t = 0; t < TR; t++) rows.push(`int r${t} = clamp(h0 + ${2 * t}, 0, ${H - 1});`);
-  for (let u = 0; u < TC; u++) cols.push(`int c${u} = clamp(w0 + ${2 * u}, 0, ${W - 1});`);
+  [sh, sw]: readonly [number, number],
+): Program {
+  const [N, , Hq, Wq] = pads.dyShape, [, , kh, kw] = kShape;
+  const ah = pads.rows.skew, aw = pads.cols.skew, TR = pads.rows.texels, TC = pads.cols.texels;
+  const lines: string[] = [];
+  for (let t = 0; t < TILE / 2; t++) {
+    for (let u = 0; u < TILE / 2; u++) {
+      lines.push(`vec4 g${t}_${u} = getDy(n, f, i + ${2 * t}, j + ${2 * u});`);
+    }
+  }
   for (let t = 0; t < TR; t++) {
     for (let u = 0; u < TC; u++) {
-      fetch.push(
-        `vec4 x${t}_${u} = keep(getX(n, c, r${t}, c${u}), ` +
-          `inside(h0 + ${2 * t}, w0 + ${2 * u}, ${H}, ${W}));`,
-      );
+      lines.push(`vec4 x${t}_${u} = getX(n, c, h0 + ${2 * t}, w0 + ${2 * u});`);
     }
   }
   const xv = (r: number, c: number) => `x${r >> 1}_${c >> 1}.${lane(r, c)}`;
-  for (let a = 0; a < 2; a++) {
-    for (let b = 0; b < 2; b++) {
+  for (let a = 0; a < TILE; a++) {
+    for (let b = 0; b < TILE; b++) {
       const r0 = ah + a * sh, c0 = aw + b * sw;
-      madd.push(
-        `acc += g.${lane(a, b)} * vec4(${xv(r0, c0)}, ${xv(r0, c0 + 1)}, ` +
+      lines.push(
+        `acc += g${a >> 1}_${b >> 1}.${lane(a, b)} * vec4(${xv(r0, c0)}, ${xv(r0, c0 + 1)}, ` +
           `${xv(r0 + 1, c0)}, ${xv(r0 + 1, c0 + 1)});`,
       );
     }
@@ -245,15 +379,11 @@ export function backpropFilterProgram(
         int f = rc.x, c = rc.y;
         vec4 acc = vec4(0.0);
         for (int n = 0; n < ${N}; n++) {
-          for (int i = 0; i < ${Ho}; i += 2) {
-            int h0 = i * ${sh} + rc.z - ${ph + ah};
-            ${rows.join("\n            ")}
-            for (int j = 0; j < ${Wo}; j += 2) {
-              int w0 = j * ${sw} + rc.w - ${pw + aw};
-              ${cols.join("\n              ")}
-              vec4 g = keep(getDy(n, f, i, j), inside(i, j, ${Ho}, ${Wo}));
-              ${fetch.join("\n              ")}
-              ${madd.join("\n              ")}
+          for (int i = 0; i < ${Hq}; i += ${TILE}) {
+            int h0 = i * ${sh} + rc.z;
+            for (int j = 0; j < ${Wq}; j += ${TILE}) {
+              int w0 = j * ${sw} + rc.w;
+              ${lines.join("\n              ")}
             }
           }
         }
@@ -265,36 +395,81 @@ export function backpropFilterProgram(
 
 const shape4 = (t: tf.TensorInfo) => t.shape as unknown as Shape4;
 
-/** y [N,F,Ho,Wo] = filt(x, k or flip(k)) with `a`. */
+/** The backend a kernel runs on, refused under WebGL 1: our shaders are GLSL ES 3.00. */
+function webgl2(backend: unknown): MathBackendWebGL {
+  const version = tf.env().getNumber("WEBGL_VERSION");
+  if (version < 2) {
+    throw new Error(
+      `convgrad: the webgl kernels need WebGL 2, this context has WebGL ${version}; ` +
+        "use setBackend('wasm') instead",
+    );
+  }
+  return backend as MathBackendWebGL;
+}
+
+/** Runs `program` and frees the temporaries in `temps` afterwards, also on error. */
+function run(
+  b: MathBackendWebGL,
+  program: Program,
+  inputs: tf.TensorInfo[],
+  temps: tf.TensorInfo[] = [],
+): tf.TensorInfo {
+  try {
+    return b.runWebGLProgram(program, inputs, "float32");
+  } finally {
+    for (const t of temps) b.disposeIntermediateTensorInfo(t);
+  }
+}
+
+/**
+ * out [N,O,Ho,Wo] = Σ_c x[n,c] correlated with K(o,c) at `stride` from row −offset (see
+ * {@linkcode correlateProgram}), x first dilated by `dilation` (zeros between its entries). x is
+ * copied into a zero-padded texture unless every real output's window stays inside it.
+ */
 function correlate(
   b: MathBackendWebGL,
   x: tf.TensorInfo,
   k: tf.TensorInfo,
-  a: ConvAttrs,
-  flip: boolean,
+  outShape: Shape4,
+  stride: readonly [number, number],
+  offset: readonly [number, number],
+  kernel: { flip: boolean; transposeK: boolean },
+  dilation: readonly [number, number] = [1, 1],
 ): tf.TensorInfo {
-  const g = geometry(x.shape, k.shape, a);
+  const [N, C, H, W] = x.shape, [, , kh, kw] = k.shape, [, , Ho, Wo] = outShape;
+  const [dh, dw] = dilation;
+  const rows = band((H - 1) * dh + 1, Ho, 2, kh, stride[0], offset[0]);
+  const cols = band((W - 1) * dw + 1, Wo, 2, kw, stride[1], offset[1]);
+  const direct = rows.direct && cols.direct && dh === 1 && dw === 1;
+  const src = direct ? x : b.runWebGLProgram(
+    padProgram(shape4(x), [N, C, rows.padded, cols.padded], [rows.start, cols.start], dilation),
+    [x],
+    "float32",
+  );
   const program = correlateProgram({
-    inShape: shape4(x),
+    inShape: shape4(src),
     kShape: shape4(k),
-    outShape: [g.N, g.F, g.Ho, g.Wo],
-    stride: a.stride,
-    offset: a.pad,
-    flip,
-    transposeK: false,
+    outShape,
+    stride,
+    skew: [rows.skew, cols.skew],
+    ...kernel,
   });
-  return b.runWebGLProgram(program, [x, k], "float32");
+  return run(b, program, [src, k], direct ? [] : [src]);
 }
 
 function forward(flip: boolean, attrsOf: (k: tf.TensorInfo, a: ConvAttrs) => ConvAttrs) {
   return ({ inputs, backend, attrs }: Parameters<tf.KernelFunc>[0]) => {
     const x = input(inputs, "x"), k = input(inputs, "k");
+    const a = attrsOf(k, attrs as unknown as ConvAttrs);
+    const g = geometry(x.shape, k.shape, a);
     return correlate(
-      backend as MathBackendWebGL,
+      webgl2(backend),
       x,
       k,
-      attrsOf(k, attrs as unknown as ConvAttrs),
-      flip,
+      [g.N, g.F, g.Ho, g.Wo],
+      a.stride,
+      a.pad,
+      { flip, transposeK: false },
     );
   };
 }
@@ -319,29 +494,21 @@ registerKernelOnce({
   kernelName: FILT_BACKPROP_INPUT,
   backendName: "webgl",
   kernelFunc: ({ inputs, backend, attrs }) => {
-    const b = backend as MathBackendWebGL;
     const dy = input(inputs, "dy"), k = input(inputs, "k");
     const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
-    const [, , kh, kw] = k.shape, [sh, sw] = a.stride, [ph, pw] = a.pad;
-    const strided = sh > 1 || sw > 1;
-    // dX = Σ_f K *full dY, dY on the stride lattice: a stride-1 correlation with flip(Kᵀ).
-    const src = strided
-      ? b.runWebGLProgram(dilateProgram(shape4(dy), a.stride), [dy], "float32")
-      : dy;
-    try {
-      const program = correlateProgram({
-        inShape: shape4(src),
-        kShape: shape4(k),
-        outShape: a.inputShape as unknown as Shape4,
-        stride: [1, 1],
-        offset: [kh - 1 - ph, kw - 1 - pw],
-        flip: true,
-        transposeK: true,
-      });
-      return b.runWebGLProgram(program, [src, k], "float32");
-    } finally {
-      if (strided) b.disposeIntermediateTensorInfo(src);
-    }
+    const [, , kh, kw] = k.shape, [ph, pw] = a.pad;
+    // dX = Σ_f K *full dY with dY spread onto the stride lattice: a stride-1 correlation of the
+    // dilated dY with flip(Kᵀ).
+    return correlate(
+      webgl2(backend),
+      dy,
+      k,
+      a.inputShape as unknown as Shape4,
+      [1, 1],
+      [kh - 1 - ph, kw - 1 - pw],
+      { flip: true, transposeK: true },
+      a.stride,
+    );
   },
 });
 
@@ -349,15 +516,17 @@ registerKernelOnce({
   kernelName: FILT_BACKPROP_FILTER,
   backendName: "webgl",
   kernelFunc: ({ inputs, backend, attrs }) => {
+    const b = webgl2(backend);
     const x = input(inputs, "x"), dy = input(inputs, "dy");
     const a = attrs as unknown as ConvAttrs & { kernelShape: number[] };
-    const program = backpropFilterProgram(
-      shape4(x),
-      shape4(dy),
-      a.kernelShape as unknown as Shape4,
-      a.stride,
-      a.pad,
+    const kShape = a.kernelShape as unknown as Shape4;
+    const pads = filterPadding(shape4(x), shape4(dy), kShape, a.stride, a.pad);
+    const xp = b.runWebGLProgram(
+      padProgram(shape4(x), pads.xShape, [pads.rows.start, pads.cols.start], [1, 1], pads.extent),
+      [x],
+      "float32",
     );
-    return (backend as MathBackendWebGL).runWebGLProgram(program, [x, dy], "float32");
+    const dyp = b.runWebGLProgram(padProgram(shape4(dy), pads.dyShape, [0, 0]), [dy], "float32");
+    return run(b, backpropFilterProgram(pads, kShape, a.stride), [xp, dyp], [xp, dyp]);
   },
 });

@@ -1,0 +1,232 @@
+/**
+ * The backend-parity cases and their runner, shared by Deno (`parity.ts`) and the Chromium page
+ * (`page.ts`): every case is run on each backend and compared with the float64 oracle
+ * (`packages/ops/conv/reference.ts`), forward and every gradient.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type BackendName, filt, full, setBackend, valid } from "../../packages/ops/mod.ts";
+import * as R from "../../packages/ops/conv/reference.ts";
+import { errors } from "../../packages/ops/testing/compare.ts";
+
+/**
+ * One op on one set of inputs. `oracle` and `run` return the same output names (`y`, `dX`, ...);
+ * the oracle is computed once and shared by all backends.
+ */
+export interface ParityCase {
+  /** The op, e.g. `filt`. */
+  op: string;
+  /** Shapes and options, e.g. `x[2,3,7,6] k[4,3,3,3] s[1,1] p[0,0]`. */
+  label: string;
+  /** Largest accepted max-abs error relative to the oracle's largest magnitude. */
+  tolerance: number;
+  /** The expected outputs in float64. */
+  oracle(): Record<string, Float64Array>;
+  /** The outputs on the active backend; the runner disposes them. */
+  run(): Record<string, tf.Tensor>;
+}
+
+/** One line of the parity table. */
+export interface ParityRow {
+  /** Op and output: `filt`, `filt dX`, `filt dK`. */
+  op: string;
+  case: string;
+  /** Where it ran: `deno/wasm`, `chromium/webgl`, ... */
+  backend: string;
+  abs: number;
+  rel: number;
+  pass: boolean;
+}
+
+type Shape = [number, number, number, number];
+
+/** Deterministic values in [-1, 1): an LCG, so every backend and both runtimes see the same data. */
+function values(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+const f64 = (data: Float32Array, shape: Shape): R.Array4 => ({
+  data: Float64Array.from(data),
+  shape,
+});
+
+interface ConvShape {
+  x: Shape;
+  k: Shape;
+  stride?: [number, number];
+  pad?: [number, number];
+}
+
+/**
+ * Small shapes (WebGL runs on SwiftShader in CI) chosen for the edges of each kernel: odd sizes
+ * (half-filled packed texels), strides that skip input rows, odd and over-large padding, 1x1 and
+ * image-sized kernels, the MNIST 7x7 layer, and enough channels for real sums.
+ */
+const CONV_SHAPES: ConvShape[] = [
+  { x: [2, 3, 7, 6], k: [4, 3, 3, 3] },
+  { x: [2, 2, 8, 7], k: [3, 2, 3, 2], stride: [2, 2], pad: [1, 1] },
+  { x: [1, 3, 9, 8], k: [2, 3, 3, 3], stride: [2, 3], pad: [2, 0] },
+  { x: [3, 1, 6, 6], k: [2, 1, 1, 1] },
+  { x: [1, 2, 5, 5], k: [2, 2, 5, 5], pad: [1, 2] },
+  { x: [2, 2, 6, 5], k: [3, 2, 3, 3], pad: [4, 1] },
+  { x: [2, 1, 14, 14], k: [4, 1, 7, 7], stride: [3, 3], pad: [3, 3] },
+  { x: [4, 8, 12, 12], k: [8, 8, 3, 3], pad: [1, 1] },
+];
+
+type Op = (x: tf.Tensor4D, k: tf.Tensor4D, o: R.RefOptions) => tf.Tensor4D;
+type GradRef = (
+  x: R.Array4,
+  k: R.Array4,
+  dy: R.Array4,
+  o: R.RefOptions,
+) => { dx: R.Array4; dk: R.Array4 };
+
+const CONV_OPS: { op: string; strided: boolean; f: Op; ref: typeof R.filtRef; grad: GradRef }[] = [
+  { op: "filt", strided: true, f: filt, ref: R.filtRef, grad: R.filtGradRef },
+  { op: "valid", strided: true, f: valid, ref: R.validRef, grad: R.validGradRef },
+  {
+    op: "full",
+    strided: false,
+    f: (x, k) => full(x, k),
+    ref: (x, k) => R.fullRef(x, k),
+    grad: (x, k, dy) => R.fullGradRef(x, k, dy),
+  },
+];
+
+/** filt, valid and full on every shape (full takes no stride or padding, so fewer shapes). */
+function convCases(): ParityCase[] {
+  const cases: ParityCase[] = [];
+  for (const { op, strided, f, ref, grad } of CONV_OPS) {
+    const seen = new Set<string>();
+    CONV_SHAPES.forEach((s, i) => {
+      const opts: R.RefOptions = strided ? { stride: s.stride, pad: s.pad } : {};
+      const label = `x[${s.x}] k[${s.k}]` +
+        (strided ? ` s[${s.stride ?? [1, 1]}] p[${s.pad ?? [0, 0]}]` : "");
+      if (seen.has(label)) return;
+      seen.add(label);
+      const x = values(size(s.x), 10 * i + 1), k = values(size(s.k), 10 * i + 2);
+      const yShape = ref(f64(x, s.x), f64(k, s.k), opts).shape;
+      const dy = values(size(yShape), 10 * i + 3);
+      cases.push({
+        op,
+        label,
+        tolerance: 1e-5,
+        oracle: () => {
+          const X = f64(x, s.x), K = f64(k, s.k);
+          const g = grad(X, K, f64(dy, yShape), opts);
+          return { y: ref(X, K, opts).data, dX: g.dx.data, dK: g.dk.data };
+        },
+        run: () => {
+          const xt = tf.tensor4d(x, s.x), kt = tf.tensor4d(k, s.k);
+          const [dX, dK] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            f(a as tf.Tensor4D, b as tf.Tensor4D, opts)
+          )(
+            [xt, kt],
+            tf.tensor4d(dy, yShape),
+          );
+          return { y: f(xt, kt, opts), dX, dK };
+        },
+      });
+    });
+  }
+  return cases;
+}
+
+/**
+ * Every parity case. An op family that gains kernels (the ABC-Net binarized conv, for one) adds
+ * its case list here, and runs on every backend in Deno and Chromium from then on.
+ *
+ * @example
+ * ```ts
+ * import { parityCases } from "./cases.ts";
+ * console.log(parityCases().length);
+ * ```
+ */
+export function parityCases(): ParityCase[] {
+  return [...convCases()];
+}
+
+/**
+ * Runs `cases` on each backend (activated with the ops' `setBackend`, which throws if a backend
+ * does not come up) and compares with the oracle. `where` prefixes the backend column.
+ *
+ * @example
+ * ```ts
+ * import { parityCases, runParity } from "./cases.ts";
+ * const rows = await runParity(["cpu"], "deno", parityCases());
+ * console.log(rows.every((r) => r.pass));
+ * ```
+ */
+export async function runParity(
+  backends: readonly BackendName[],
+  where: string,
+  cases: readonly ParityCase[] = parityCases(),
+  onProgress: (line: string) => void = () => {},
+): Promise<ParityRow[]> {
+  const oracles = cases.map((c) => c.oracle());
+  const rows: ParityRow[] = [];
+  for (const backend of backends) {
+    await setBackend(backend);
+    if (tf.getBackend() !== backend) {
+      throw new Error(`parity: asked for '${backend}', TF.js runs '${tf.getBackend()}'`);
+    }
+    const t0 = performance.now();
+    cases.forEach((c, i) => {
+      tf.tidy(() => {
+        const out = c.run();
+        for (const [name, expected] of Object.entries(oracles[i])) {
+          const actual = out[name];
+          if (actual === undefined) throw new Error(`parity: ${c.op} ${c.label} has no '${name}'`);
+          const e = errors(actual, expected);
+          rows.push({
+            op: name === "y" ? c.op : `${c.op} ${name}`,
+            case: c.label,
+            backend: `${where}/${backend}`,
+            abs: e.abs,
+            rel: e.rel,
+            pass: e.rel <= c.tolerance,
+          });
+        }
+      });
+    });
+    onProgress(
+      `parity: ${where}/${backend}: ${cases.length} cases in ${
+        ((performance.now() - t0) / 1000).toFixed(1)
+      } s`,
+    );
+  }
+  return rows;
+}
+
+/**
+ * The table printed by `deno task parity`: op, case, backend, max abs error, max rel error,
+ * pass/fail.
+ *
+ * @example
+ * ```ts
+ * import { formatTable } from "./cases.ts";
+ * console.log(formatTable([
+ *   { op: "filt", case: "x[1,1,3,3] k[1,1,2,2]", backend: "deno/cpu", abs: 0, rel: 0, pass: true },
+ * ]));
+ * ```
+ */
+export function formatTable(rows: readonly ParityRow[]): string {
+  const head = ["op", "case", "backend", "max abs err", "max rel err", "result"];
+  const body = rows.map((r) => [
+    r.op,
+    r.case,
+    r.backend,
+    r.abs.toExponential(2),
+    r.rel.toExponential(2),
+    r.pass ? "pass" : "FAIL",
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
