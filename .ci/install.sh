@@ -8,9 +8,10 @@ if ! command -v deno >/dev/null 2>&1 || ! deno --version | grep -q "deno $DENO_V
   export PATH="$HOME/.local/bin:$PATH"
 fi
 deno --version | head -n 1
-# The browser tests (tests/parity/, packages/ops/conv/kernels_webgl_test.ts) drive Debian's Chromium.
-if [ ! -x /usr/lib/chromium/chromium ]; then
-  echo "installing chromium for the browser tests"
+# The browser tests (tests/parity/, packages/ops/conv/kernels_webgl_test.ts) drive Debian's Chromium;
+# the Fashion-MNIST loader reads Debian's dataset-fashion-mnist.
+if [ ! -x /usr/lib/chromium/chromium ] || [ ! -d /usr/share/datasets/fashion-mnist ]; then
+  echo "installing chromium and dataset-fashion-mnist"
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium dataset-fashion-mnist >/dev/null
 fi

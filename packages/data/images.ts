@@ -1,0 +1,145 @@
+/**
+ * Labelled image sets in memory, and how the apps walk them: a seeded train/validation split and
+ * deterministic mini-batches.
+ *
+ * @module
+ */
+
+/** `n` grey images, row-major `[n, height·width]` in `[0, 1]`, with integer labels. */
+export interface LabeledImages {
+  images: Float32Array;
+  labels: Uint8Array;
+  n: number;
+  height: number;
+  width: number;
+}
+
+/**
+ * A small deterministic PRNG (mulberry32): the same seed gives the same stream everywhere.
+ *
+ * @example
+ * ```ts
+ * import { createRng } from "@convgrad/data";
+ * const rand = createRng(42);
+ * rand(); // in [0, 1)
+ * ```
+ */
+export function createRng(seed: number): () => number {
+  if (!Number.isInteger(seed)) {
+    throw new TypeError(`createRng: seed must be an integer, got ${seed}`);
+  }
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 0..n−1 shuffled by Fisher–Yates with `createRng(seed)`. */
+function permutation(n: number, seed: number): Uint32Array {
+  const p = Uint32Array.from({ length: n }, (_, i) => i), rand = createRng(seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}
+
+/** The examples of `set` at `idx`, copied into a new set. */
+export function subset(set: LabeledImages, idx: ArrayLike<number>): LabeledImages {
+  const hw = set.height * set.width;
+  const images = new Float32Array(idx.length * hw), labels = new Uint8Array(idx.length);
+  for (let i = 0; i < idx.length; i++) {
+    images.set(set.images.subarray(idx[i] * hw, (idx[i] + 1) * hw), i * hw);
+    labels[i] = set.labels[idx[i]];
+  }
+  return { images, labels, n: idx.length, height: set.height, width: set.width };
+}
+
+/**
+ * Splits `set` at random (seeded) into `validation` examples and the rest: 55k/5k for MNIST.
+ *
+ * @example
+ * ```ts
+ * import { loadMnist, splitTrainValidation } from "@convgrad/data";
+ * const { train, validation } = splitTrainValidation((await loadMnist()).train, { seed: 0 });
+ * console.log(train.n, validation.n); // 55000 5000
+ * ```
+ */
+export function splitTrainValidation(
+  set: LabeledImages,
+  { validation = 5000, seed = 0 }: { validation?: number; seed?: number } = {},
+): { train: LabeledImages; validation: LabeledImages } {
+  if (!Number.isInteger(validation) || validation < 0 || validation >= set.n) {
+    throw new RangeError(
+      `splitTrainValidation: validation must be an integer in [0, ${set.n}), got ${validation}`,
+    );
+  }
+  const p = permutation(set.n, seed);
+  return {
+    train: subset(set, p.subarray(validation)),
+    validation: subset(set, p.subarray(0, validation)),
+  };
+}
+
+/** One mini-batch: `size` images `[size, height·width]` and their labels. */
+export interface Batch {
+  images: Float32Array;
+  labels: Uint8Array;
+  size: number;
+}
+
+/** Options of {@linkcode batches}. */
+export interface BatchOptions {
+  /** Shuffle the order (seeded by `seed` and `epoch`). Default false. */
+  shuffle?: boolean;
+  seed?: number;
+  /** Each epoch gets its own order, the same on every run, so a resumed run replays it. */
+  epoch?: number;
+  /** Use only the first `limit` examples. */
+  limit?: number;
+}
+
+/**
+ * Mini-batches over `set` (the last one may be smaller), each example once.
+ *
+ * @example
+ * ```ts
+ * import { batches, loadMnist } from "@convgrad/data";
+ * const { test } = await loadMnist();
+ * for (const b of batches(test, 1000)) console.log(b.size);
+ * ```
+ */
+export function* batches(
+  set: LabeledImages,
+  batchSize: number,
+  opts: BatchOptions = {},
+): Generator<Batch> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`batches: batchSize must be a positive integer, got ${batchSize}`);
+  }
+  const n = Math.min(opts.limit ?? set.n, set.n);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`batches: limit must be >= 1, got ${opts.limit}`);
+  }
+  const order = opts.shuffle
+    ? permutation(n, (opts.seed ?? 0) * 100003 + (opts.epoch ?? 0))
+    : undefined;
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    if (!order) {
+      const hw = set.height * set.width;
+      yield {
+        images: set.images.subarray(start * hw, end * hw),
+        labels: set.labels.subarray(start, end),
+        size: end - start,
+      };
+    } else {
+      const b = subset(set, order.subarray(start, end));
+      yield { images: b.images, labels: b.labels, size: b.n };
+    }
+  }
+}

