@@ -43,7 +43,7 @@ export function trainingPlot(
     .map((h) => ({ epoch: h.epoch, accuracy: h.validationAccuracy }));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: "MNIST CNN (convgrad filt kernels)",
+    title: { text: "MNIST CNN (convgrad filt kernels)", anchor: "middle", offset: 12 },
     hconcat: [
       {
         title: "training loss",
@@ -68,8 +68,19 @@ export function trainingPlot(
         data: { values: acc },
         mark: { type: "line", point: true },
         encoding: {
-          x: { field: "epoch", type: "quantitative", title: "epoch", axis: { tickMinStep: 1 } },
-          y: { field: "accuracy", type: "quantitative", scale: { zero: false }, title: "accuracy" },
+          x: {
+            field: "epoch",
+            type: "quantitative",
+            title: "epoch",
+            axis: { tickMinStep: 1, format: "d" },
+          },
+          y: {
+            field: "accuracy",
+            type: "quantitative",
+            scale: { zero: false, padding: 10 },
+            axis: { format: ".3f" },
+            title: "accuracy",
+          },
         },
       },
     ],

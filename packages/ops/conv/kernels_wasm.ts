@@ -17,26 +17,14 @@ import { fullAttrs } from "./geometry.ts";
 import { FILT, FILT_BACKPROP_FILTER, FILT_BACKPROP_INPUT, FULL, VALID } from "./kernel_names.ts";
 import type { ConvAttrs } from "./options.ts";
 import { WASM_BASE64 } from "./relayout_wasm.ts";
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  disposeData(dataId: object): boolean;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  wasm: { asm: { memory: WebAssembly.Memory } };
-}
+import { heapModule, heapOffset, type WasmBackend } from "../wasm_heap.ts";
 
 /** Relayouts that needed no copy: they share their source's data and must not be freed. */
 const aliases = new WeakSet<tf.TensorInfo>();
 
 type Transpose = (src: number, dst: number, B: number, R: number, C: number) => void;
-let relayout: { memory: WebAssembly.Memory; transpose: Transpose } | undefined;
 
-/**
- * Batched 2-D transpose `[B,R,C] → [B,C,R]` of `src` into a new tensor of `shape`, run in place
- * on the backend's heap. The module is tiny, so it compiles synchronously (browsers allow that
- * below 4 KB) the first time, and again if the backend was re-created with a new memory.
- */
+/** Batched 2-D transpose `[B,R,C] → [B,C,R]` of `src` into a new tensor of `shape`. */
 function transposed(
   b: WasmBackend,
   src: tf.TensorInfo,
@@ -48,15 +36,9 @@ function transposed(
     aliases.add(alias);
     return alias;
   }
-  const memory = b.wasm.asm.memory;
-  if (relayout?.memory !== memory) {
-    const bytes = Uint8Array.from(atob(WASM_BASE64), (ch) => ch.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    relayout = { memory, transpose: instance.exports.transpose as Transpose };
-  }
+  const { transpose } = heapModule<{ transpose: Transpose }>(b, WASM_BASE64);
   const out = b.makeOutput(shape, "float32");
-  const at = (t: tf.TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
-  relayout.transpose(at(src), at(out), B, R, C);
+  transpose(heapOffset(b, src), heapOffset(b, out), B, R, C);
   return out;
 }
 

@@ -1,0 +1,40 @@
+/**
+ * Our WebAssembly modules that work in place on the TF.js wasm backend's heap: they import the
+ * backend's own memory, so tensors need no copies in or out.
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+
+/** The parts of TF.js's wasm backend these modules use. */
+export interface WasmBackend {
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  disposeData(dataId: object): boolean;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  wasm: { asm: { memory: WebAssembly.Memory } };
+}
+
+const instances = new Map<string, { memory: WebAssembly.Memory; exports: WebAssembly.Exports }>();
+
+/**
+ * The exports of the module in `base64`, instantiated on `b`'s memory. Our modules are tiny, so
+ * they compile synchronously (browsers allow that below 4 KB) — once, and again only if the
+ * backend was re-created with a new memory.
+ */
+export function heapModule<T>(b: WasmBackend, base64: string): T {
+  const memory = b.wasm.asm.memory;
+  let hit = instances.get(base64);
+  if (hit?.memory !== memory) {
+    const bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    hit = { memory, exports: instance.exports };
+    instances.set(base64, hit);
+  }
+  return hit.exports as T;
+}
+
+/** Byte offset of a tensor's data in the backend's heap. */
+export function heapOffset(b: WasmBackend, t: tf.TensorInfo): number {
+  return b.dataIdMap.get(t.dataId).memoryOffset;
+}
