@@ -3,7 +3,7 @@
  * filt/full kernels and writes a grid of inputs vs reconstructions and the loss curve.
  *
  *   deno task autoencoder [--epochs N] [--train-limit N] [--filters K] [--kernel N] [--untied]
- *                         [--backend wasm|cpu] [--out DIR]
+ *                         [--backend wasm|cpu] [--out DIR] [--lr X]
  *
  * @module
  */
@@ -29,11 +29,11 @@ async function main(): Promise<void> {
       epochs: { type: "string", default: "2" },
       "train-limit": { type: "string", default: "20000" },
       filters: { type: "string", default: "16" },
-      kernel: { type: "string", default: "7" },
+      kernel: { type: "string", default: "5" },
       untied: { type: "boolean", default: false },
       backend: { type: "string", default: "wasm" },
       out: { type: "string", default: "runs/autoencoder" },
-      lr: { type: "string", default: "0.01" },
+      lr: { type: "string", default: "0.05" },
     },
   });
   if (f.backend !== "wasm" && f.backend !== "cpu") {
