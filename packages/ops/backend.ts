@@ -21,16 +21,39 @@ function isBrowser(): boolean {
   return typeof (globalThis as { document?: unknown }).document !== "undefined";
 }
 
+/** The installed tfjs-backend-wasm package's dist/ folder (Deno), beside its entry point. */
+function wasmDist(): URL {
+  return new URL("./", import.meta.resolve("@tensorflow/tfjs-backend-wasm"));
+}
+
 /** Where the wasm binaries live when no path is given. */
 function defaultWasmPaths(): string {
   if (isBrowser()) {
     return new URL("./", (globalThis as unknown as { location: { href: string } }).location.href)
       .href;
   }
-  // Deno: the npm package's entry point sits in its dist/ folder, next to the .wasm files; the
-  // node build of the backend reads them with fs, so it wants a plain path, not a file:// URL.
-  const entry = new URL(import.meta.resolve("@tensorflow/tfjs-backend-wasm"));
-  return decodeURIComponent(new URL("./", entry).pathname);
+  // The node build of the backend reads the binaries with fs: a plain path, not a file:// URL.
+  return decodeURIComponent(wasmDist().pathname);
+}
+
+/**
+ * The tfjs-backend-wasm `.wasm` binaries (plain, SIMD, threaded SIMD; TF.js picks one) of the
+ * installed npm package, for copying beside a web page, where {@linkcode setBackend} looks for
+ * them by default. Deno only.
+ *
+ * @example
+ * ```ts
+ * import { wasmBinaries } from "@convgrad/ops";
+ * for (const url of await wasmBinaries()) console.log(url.pathname);
+ * ```
+ */
+export async function wasmBinaries(): Promise<URL[]> {
+  const dist = wasmDist(), found: URL[] = [];
+  for await (const e of Deno.readDir(dist)) {
+    if (e.isFile && e.name.endsWith(".wasm")) found.push(new URL(e.name, dist));
+  }
+  if (found.length === 0) throw new Error(`wasmBinaries: no .wasm files in ${dist.pathname}`);
+  return found;
 }
 
 /**

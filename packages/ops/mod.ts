@@ -18,6 +18,7 @@
 import "./conv/kernels_cpu.ts";
 import "./conv/kernels_wasm.ts";
 import "./conv/kernels_webgl.ts";
+import "./pool/kernels_webgl.ts";
 import "./conv/gradients.ts";
 
 export { filt } from "./conv/filt.ts";
@@ -25,7 +26,7 @@ export { valid } from "./conv/valid.ts";
 export { full } from "./conv/full.ts";
 export { maxPool } from "./pool/max_pool.ts";
 export { type ConvOptions, toPair } from "./conv/options.ts";
-export { type BackendName, setBackend, type SetBackendOptions } from "./backend.ts";
+export { type BackendName, setBackend, type SetBackendOptions, wasmBinaries } from "./backend.ts";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradcheck.ts";
 export * from "./abc/mod.ts";
 export * from "./binary/mod.ts";

@@ -9,14 +9,15 @@
  *
  * @module
  */
-// deno-lint-ignore no-import-prefix -- test-only driver, pinned in this one module that uses it
-import { type Browser, chromium } from "npm:playwright-core@1.65.1";
+import { type Browser, chromium } from "playwright-core";
+import { wasmBinaries } from "../../packages/ops/mod.ts";
 import { GLOBAL } from "./expose.ts";
 
 /** Where Debian's `chromium` package puts the browser binary (`/usr/bin/chromium` is a wrapper). */
 export const CHROMIUM_PATHS = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"];
 
-const FLAGS = [
+/** The Chromium flags of every browser test: WebGL 2 on SwiftShader, no network noise. */
+export const CHROMIUM_FLAGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--enable-unsafe-swiftshader",
@@ -76,15 +77,9 @@ async function bundle(entry: URL, outFile: string): Promise<void> {
 
 /** Copies the tfjs-backend-wasm `.wasm` binaries, which the page's setBackend looks for beside it. */
 async function copyWasmBinaries(dir: string): Promise<void> {
-  const dist = new URL("./", import.meta.resolve("@tensorflow/tfjs-backend-wasm"));
-  let n = 0;
-  for await (const e of Deno.readDir(dist)) {
-    if (e.isFile && e.name.endsWith(".wasm")) {
-      await Deno.copyFile(new URL(e.name, dist), `${dir}/${e.name}`);
-      n++;
-    }
+  for (const url of await wasmBinaries()) {
+    await Deno.copyFile(url, `${dir}/${url.pathname.split("/").at(-1)}`);
   }
-  if (n === 0) throw new Error(`no .wasm binaries found in ${dist.pathname}`);
 }
 
 const TYPES: Record<string, string> = {
@@ -149,7 +144,7 @@ export async function openPage(entry: URL, opts: OpenPageOptions = {}): Promise<
         '<script type="module" src="./bundle.js"></script>\n',
     );
     server = serve(dir);
-    browser = await chromium.launch({ executablePath, args: FLAGS, headless: true });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true });
     const page = await browser.newPage();
     page.on("console", (m) => {
       // Chromium's own GL notes ("GPU stall due to ReadPixels") are not the page's output.

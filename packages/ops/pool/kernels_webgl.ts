@@ -40,14 +40,8 @@ function argmaxCode(k: number): string {
 
 /**
  * y[n,c,i,j] = max over x[n,c,i·k+p,j·k+q], p, q < k: `[N,C,H,W]` → `[N,C,⌊H/k⌋,⌊W/k⌋]`.
- *
- * @example
- * ```ts
- * import { maxPoolProgram } from "./kernels_webgl.ts";
- * maxPoolProgram([1, 2, 5, 4], 2).outputShape; // [1, 2, 2, 2]
- * ```
  */
-export function maxPoolProgram(xShape: readonly number[], k: number): GPGPUProgram {
+function maxPoolProgram(xShape: readonly number[], k: number): GPGPUProgram {
   const [N, C, H, W] = xShape;
   return {
     variableNames: ["x"],
@@ -66,14 +60,8 @@ export function maxPoolProgram(xShape: readonly number[], k: number): GPGPUProgr
 /**
  * dx[n,c,h,w] = dy[n,c,h/k,w/k] where (h, w) is the first maximum of its window, else 0 (also in
  * the rows and columns no window covers): `[N,C,H,W]` from x and dy `[N,C,⌊H/k⌋,⌊W/k⌋]`.
- *
- * @example
- * ```ts
- * import { maxPoolBackpropProgram } from "./kernels_webgl.ts";
- * maxPoolBackpropProgram([1, 2, 5, 4], 2).outputShape; // [1, 2, 5, 4]
- * ```
  */
-export function maxPoolBackpropProgram(xShape: readonly number[], k: number): GPGPUProgram {
+function maxPoolBackpropProgram(xShape: readonly number[], k: number): GPGPUProgram {
   const [, , H, W] = xShape, Ho = Math.floor(H / k), Wo = Math.floor(W / k);
   return {
     variableNames: ["x", "dy"],

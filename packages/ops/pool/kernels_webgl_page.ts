@@ -37,7 +37,12 @@ function run(x: Float32Array, dy: Float32Array, shape: number[], k: number, pack
       const C = shape[1];
       xt = filt(xt, tf.eye(C).reshape([C, C, 1, 1]) as tf.Tensor4D); // exact copy: x·1 + 0
     }
-    const dyt = tf.tensor(dy, [shape[0], shape[1], Math.floor(shape[2] / k), Math.floor(shape[3] / k)]);
+    const dyt = tf.tensor(dy, [
+      shape[0],
+      shape[1],
+      Math.floor(shape[2] / k),
+      Math.floor(shape[3] / k),
+    ]);
     const y = maxPool(xt, k);
     const dx = tf.grad((t: tf.Tensor) => maxPool(t as tf.Tensor4D, k).mul(dyt).sum())(xt);
     return { y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array };

@@ -1,0 +1,96 @@
+/**
+ * `deno task demo:model`: trains the demo's small CNN with the MNIST pipeline (`apps/mnist`) and
+ * writes what the page loads into `apps/web/model/`: the model (`cnn/model.json` +
+ * `weights.bin`), `models.json` (the model switch's list, with the test accuracy) and
+ * `samples.json` (the first test image of each digit, for the sample buttons).
+ *
+ *   deno task demo:model
+ *
+ * The run is seeded, so the same command reproduces the committed files.
+ *
+ * @module
+ */
+import { loadMnist } from "@convgrad/data";
+import type { ModelEntry, SampleFile } from "./classifier.ts";
+
+/** The exact training run: `deno task mnist` with these flags. */
+export const TRAIN_FLAGS = ["--hidden", "32", "--epochs", "5", "--seed", "0", "--backend", "wasm"];
+
+/** The issue's limit on the committed weights. */
+const MAX_WEIGHT_BYTES = 1 << 20;
+
+const MODEL_DIR = new URL("./model/", import.meta.url);
+const MNIST_MAIN = new URL("../mnist/main.ts", import.meta.url);
+
+/** Runs the MNIST app into `out`, streaming its progress. */
+async function trainInto(out: string): Promise<void> {
+  const { code } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MNIST_MAIN.pathname, ...TRAIN_FLAGS, "--out", out],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (code !== 0) throw new Error(`demo:model: apps/mnist/main.ts exited with ${code}`);
+}
+
+/** The first test image of each digit 0..9, pixels as base64 bytes. */
+async function samples(): Promise<SampleFile> {
+  const { test } = await loadMnist();
+  const px = test.height * test.width, found: SampleFile["samples"] = [];
+  for (let digit = 0; digit < 10; digit++) {
+    const index = test.labels.indexOf(digit);
+    const bytes = Uint8Array.from(
+      test.images.subarray(index * px, (index + 1) * px),
+      (v) => Math.round(v * 255),
+    );
+    found.push({ index, label: digit, pixels: btoa(String.fromCharCode(...bytes)) });
+  }
+  return { source: "MNIST t10k (test set), the first image of each digit", samples: found };
+}
+
+async function main(): Promise<void> {
+  const run = await Deno.makeTempDir({ prefix: "convgrad-demo-model-" });
+  try {
+    await trainInto(run);
+    const weights = await Deno.stat(`${run}/model/weights.bin`);
+    if (weights.size > MAX_WEIGHT_BYTES) {
+      throw new Error(`demo:model: weights are ${weights.size} bytes, over ${MAX_WEIGHT_BYTES}`);
+    }
+    const metrics = JSON.parse(await Deno.readTextFile(`${run}/metrics.json`));
+    const cnn = new URL("./cnn/", MODEL_DIR);
+    await Deno.mkdir(cnn, { recursive: true });
+    for (const f of ["model.json", "weights.bin"]) {
+      await Deno.copyFile(`${run}/model/${f}`, new URL(f, cnn));
+    }
+    const models: ModelEntry[] = [{
+      id: "cnn",
+      name: "Float CNN",
+      path: "cnn/model.json",
+      description: `conv 7x7x32 → ReLU → max-pool 2 → dense ${metrics.hidden} → dense 10`,
+      testAccuracy: metrics.testAccuracy,
+      command: `deno task mnist ${TRAIN_FLAGS.join(" ")}`,
+    }];
+    await Deno.writeTextFile(
+      new URL("models.json", MODEL_DIR),
+      JSON.stringify(models, null, 2) + "\n",
+    );
+    await Deno.writeTextFile(
+      new URL("samples.json", MODEL_DIR),
+      JSON.stringify(await samples(), null, 2) + "\n",
+    );
+    console.error(
+      `demo:model: test accuracy ${metrics.testAccuracy}, ${weights.size} bytes of weights; ` +
+        `wrote ${MODEL_DIR.pathname}`,
+    );
+  } finally {
+    await Deno.remove(run, { recursive: true });
+  }
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (e) {
+    console.error((e as Error).message);
+    Deno.exit(1);
+  }
+}
