@@ -10,17 +10,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, setBackend } from "@convgrad/ops";
-import { autoencoderLoss, type AutoencoderParams, ProgressBar, reconstruct } from "@convgrad/nn";
+import {
+  autoencoderLoss,
+  type AutoencoderParams,
+  intFlag,
+  ProgressBar,
+  reconstruct,
+} from "@convgrad/nn";
 import { batches, loadMnist } from "@convgrad/data";
 import { saveImageGrid, savePlot } from "@convgrad/plot";
-
-function positiveInt(name: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`--${name} must be a positive integer, got ${v}`);
-  }
-  return n;
-}
 
 async function main(): Promise<void> {
   const { values: f } = parseArgs({
@@ -39,9 +37,9 @@ async function main(): Promise<void> {
   if (f.backend !== "wasm" && f.backend !== "cpu") {
     throw new RangeError(`--backend must be wasm or cpu, got ${f.backend}`);
   }
-  const epochs = positiveInt("epochs", f.epochs),
-    limit = positiveInt("train-limit", f["train-limit"]);
-  const K = positiveInt("filters", f.filters), kh = positiveInt("kernel", f.kernel);
+  const epochs = intFlag("epochs", f.epochs, 1),
+    limit = intFlag("train-limit", f["train-limit"], 1);
+  const K = intFlag("filters", f.filters, 1), kh = intFlag("kernel", f.kernel, 1);
   const lr = Number(f.lr);
   if (!(lr > 0)) throw new RangeError(`--lr must be > 0, got ${f.lr}`);
   const tied = !f.untied, batchSize = 100;

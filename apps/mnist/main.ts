@@ -10,7 +10,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, setBackend } from "@convgrad/ops";
-import { evaluate, mnistCnn, type OptimizerSettings, saveModel, train } from "@convgrad/nn";
+import {
+  evaluate,
+  intFlag,
+  mnistCnn,
+  type OptimizerSettings,
+  saveModel,
+  train,
+} from "@convgrad/nn";
 import { loadMnist, splitTrainValidation } from "@convgrad/data";
 import { savePlot } from "@convgrad/plot";
 
@@ -22,15 +29,6 @@ export const PRESETS: Record<string, { optimizer: OptimizerSettings; batchSize: 
 
 const USAGE = "usage: deno task mnist [--epochs N] [--train-limit N] [--backend wasm|cpu] " +
   "[--out DIR] [--resume] [--preset default|eecs545] [--seed N] [--hidden N]";
-
-function positiveInt(name: string, v: string | undefined, dflt?: number): number | undefined {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`--${name} must be a positive integer, got ${v}`);
-  }
-  return n;
-}
 
 /** The loss curve and the validation accuracy, side by side (Vega-Lite). */
 export function trainingPlot(
@@ -110,11 +108,12 @@ async function main(): Promise<void> {
   if (!preset) {
     throw new RangeError(`--preset must be one of ${Object.keys(PRESETS)}, got ${f.preset}`);
   }
-  const epochs = positiveInt("epochs", f.epochs, 5)!;
-  const trainLimit = positiveInt("train-limit", f["train-limit"]);
-  const hidden = positiveInt("hidden", f.hidden, 100);
-  const seed = Number(f.seed);
-  if (!Number.isInteger(seed)) throw new RangeError(`--seed must be an integer, got ${f.seed}`);
+  const epochs = intFlag("epochs", f.epochs, 1, 5);
+  const trainLimit = f["train-limit"] === undefined
+    ? undefined
+    : intFlag("train-limit", f["train-limit"], 1);
+  const hidden = intFlag("hidden", f.hidden, 1, 100);
+  const seed = intFlag("seed", f.seed, 0);
 
   const t0 = performance.now();
   await setBackend(f.backend as BackendName);

@@ -17,7 +17,6 @@ export {
   type Batch,
   batches,
   type BatchOptions,
-  createRng,
   type LabeledImages,
   splitTrainValidation,
   subset,

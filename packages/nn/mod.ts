@@ -35,3 +35,4 @@ export {
   type AutoencoderParams,
   reconstruct,
 } from "./autoencoder.ts";
+export { intFlag } from "./flags.ts";

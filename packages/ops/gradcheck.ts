@@ -4,6 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { createRng } from "./rng.ts";
 
 /** Options for {@linkcode gradcheck}. */
 export interface GradcheckOptions {
@@ -34,18 +35,6 @@ export interface GradcheckResult {
   perInput: { maxRelError: number; maxAbsError: number; worstIndex: number }[];
   /** `maxRelError <= tolerance`. */
   ok: boolean;
-}
-
-/** Small deterministic PRNG (mulberry32) so checks repeat. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -87,7 +76,7 @@ export function gradcheck(
   if (!(Number.isInteger(samples) && samples > 0)) {
     throw new RangeError(`gradcheck: samples must be a positive integer, got ${samples}`);
   }
-  const rand = rng(opts.seed ?? 0);
+  const rand = createRng(opts.seed ?? 0);
 
   const outShape = tf.tidy(() => f(...inputs).shape);
   const w64 = Float64Array.from(

@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { checkOperand, outSize, toPair } from "../conv/options.ts";
+import { checkOperand, toPair } from "../conv/options.ts";
+import { geometry } from "../conv/geometry.ts";
+import type { Geometry } from "../conv/loops.ts";
 import { popcount32, wordsFor } from "./pack.ts";
 
 /**
@@ -37,21 +39,8 @@ export interface BinaryConvAttrs {
   padValue: 0 | 1;
 }
 
-/** Sizes of one binary convolution. */
-export interface BinaryGeometry {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  F: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  Ho: number;
-  Wo: number;
+/** Sizes of one binary convolution: the float convolution's, plus the packing's. */
+export interface BinaryGeometry extends Geometry {
   /** Words per pixel: ⌈C/32⌉. */
   cw: number;
   /** Signs per output: C·kh·kw; the dot product is K − 2·popcount. */
@@ -64,26 +53,9 @@ export function binaryGeometry(
   w: { shape: readonly number[]; dtype: string },
   a: BinaryConvAttrs,
 ): BinaryGeometry {
-  const [N, C, H, W] = xShape;
+  const C = xShape[1];
   const [F, kh, kw] = w.dtype === "int32" ? w.shape : [w.shape[0], w.shape[2], w.shape[3]];
-  const [sh, sw] = a.stride, [ph, pw] = a.pad;
-  return {
-    N,
-    C,
-    H,
-    W,
-    F,
-    kh,
-    kw,
-    sh,
-    sw,
-    ph,
-    pw,
-    Ho: outSize(H, kh, sh, ph),
-    Wo: outSize(W, kw, sw, pw),
-    cw: wordsFor(C),
-    K: C * kh * kw,
-  };
+  return { ...geometry(xShape, [F, C, kh, kw], a), cw: wordsFor(C), K: C * kh * kw };
 }
 
 /**

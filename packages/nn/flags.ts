@@ -1,0 +1,24 @@
+/**
+ * Parsing of the apps' numeric command-line flags, with errors that name the flag.
+ *
+ * @module
+ */
+
+/**
+ * The integer value of flag `--name`, at least `min`; `dflt` when the flag is absent.
+ *
+ * @example
+ * ```ts
+ * import { intFlag } from "@convgrad/nn";
+ * intFlag("epochs", "5", 1); // 5
+ * intFlag("epochs", undefined, 1, 3); // 3
+ * ```
+ */
+export function intFlag(name: string, v: string | undefined, min: number, dflt?: number): number {
+  if (v === undefined && dflt !== undefined) return dflt;
+  const n = Number(v);
+  if (v === undefined || v.trim() === "" || !Number.isInteger(n) || n < min) {
+    throw new RangeError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
