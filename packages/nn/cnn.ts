@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { Dense, FiltConv2D, MaxPoolNCHW } from "./layers.ts";
+import { ChannelBias, Dense, FiltConv2D, MaxPoolNCHW } from "./layers.ts";
 
 /** Options of {@linkcode mnistCnn}. */
 export interface MnistCnnOptions {
@@ -24,7 +24,8 @@ export interface MnistCnnOptions {
 
 /**
  * The seed's network (004 §1): conv 7x7, 32 filters, valid → ReLU → 2x2 max-pool → fc 100 → ReLU →
- * fc 10 → softmax, all initialised uniformly (Glorot), NCHW input `[N,1,28,28]` in [0, 1].
+ * fc 10 → softmax, all initialised uniformly (Glorot), NCHW input `[N,1,28,28]` in [0, 1]. (Built
+ * as conv → pool → bias → ReLU, the same function; see the comment inside.)
  *
  * @example
  * ```ts
@@ -48,13 +49,20 @@ export function mnistCnn(opts: MnistCnnOptions = {}): tf.Sequential {
       throw new RangeError(`mnistCnn: ${name} must be a positive integer, got ${v}`);
     }
   }
-  const conv = opts.conv?.({ filters, kernelSize, seed }) ??
-    new FiltConv2D({ filters, kernelSize, seed, inputShape });
   const model = tf.sequential();
-  if (opts.conv) model.add(tf.layers.inputLayer({ inputShape }));
-  model.add(conv); // [N,32,22,22]
+  // The seed's order is conv+b → ReLU → pool. Seed 003's property makes pool first equal: a
+  // window's max commutes with adding the channel's constant b and with the non-decreasing ReLU.
+  // Pooling first, bias and ReLU touch 4x fewer values (measured: 8% of a training step on wasm).
+  if (opts.conv) {
+    model.add(tf.layers.inputLayer({ inputShape }));
+    model.add(opts.conv({ filters, kernelSize, seed })); // [N,32,22,22]
+    model.add(new MaxPoolNCHW({ poolSize: 2 })); // [N,32,11,11]
+  } else {
+    model.add(new FiltConv2D({ filters, kernelSize, seed, inputShape, useBias: false }));
+    model.add(new MaxPoolNCHW({ poolSize: 2 }));
+    model.add(new ChannelBias());
+  }
   model.add(tf.layers.reLU());
-  model.add(new MaxPoolNCHW({ poolSize: 2 })); // [N,32,11,11]
   model.add(tf.layers.flatten());
   model.add(new Dense({ units: hidden, activation: "relu", seed: seed + 1 })); // [N,100]
   model.add(new Dense({ units: classes, activation: "softmax", seed: seed + 2 })); // [N,10]

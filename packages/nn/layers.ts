@@ -287,3 +287,40 @@ export class Dense extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(Dense);
+
+/**
+ * Adds a learned per-channel bias to NCHW input: `y[n,c] = x[n,c] + b[c]`, `b` starting at 0.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { ChannelBias } from "@convgrad/nn";
+ * const y = new ChannelBias({}).apply(tf.ones([2, 3, 4, 4])) as tf.Tensor; // [2,3,4,4]
+ * ```
+ */
+export class ChannelBias extends tf.layers.Layer {
+  /** Name under which the class is registered for (de)serialization. */
+  static className = "ChannelBias";
+  private bias?: tf.LayerVariable;
+
+  constructor(config: { name?: string } = {}) {
+    super(config);
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    if (shape.length !== 4 || shape[1] === null) {
+      throw new RangeError(`ChannelBias: input must be [N,C,H,W] with known C, got [${shape}]`);
+    }
+    this.bias = this.addWeight("bias", [shape[1] as number], "float32", tf.initializers.zeros());
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D; // [N,C,H,W]
+      return x.add(this.bias!.read().reshape([1, x.shape[1], 1, 1]));
+    });
+  }
+}
+tf.serialization.registerClass(ChannelBias);

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { setBackend } from "@convgrad/ops";
+import { filt, maxPool, setBackend } from "@convgrad/ops";
 import { filtGradRef, filtRef, fromTensor } from "@convgrad/ops/reference";
 import { assert, assertEquals, assertThrows } from "../ops/testing/asserts.ts";
 import { assertClose } from "../ops/testing/compare.ts";
@@ -154,4 +154,28 @@ Deno.test("Dense computes act(x W + b) with the same gradients as stock matMul",
     "activation",
   );
   tf.dispose([x, y, dy, gx, gW, sx, sW]);
+});
+
+Deno.test("mnistCnn (pool before bias and ReLU) equals the seed's order conv+b → ReLU → pool", async () => {
+  await setBackend("wasm");
+  const model = mnistCnn({ seed: 5 });
+  // A non-zero bias, so that its place in the order matters if the property failed.
+  const bias = model.layers.find((l) => l.getClassName() === "ChannelBias")!;
+  bias.setWeights([tf.randomNormal([32], 0, 0.3, "float32", 6)]);
+  tf.tidy(() => {
+    const x = tf.randomUniform([4, 1, 28, 28], 0, 1, "float32", 7) as tf.Tensor4D;
+    const [K] = model.layers[0].getWeights(), [b] = bias.getWeights();
+    const seedOrder = (t: tf.Tensor4D) => {
+      const a = tf.relu(filt(t, K as tf.Tensor4D).add(b.reshape([1, 32, 1, 1]))) as tf.Tensor4D;
+      return maxPool(a, 2);
+    };
+    const ours = (t: tf.Tensor4D) =>
+      model.layers.slice(0, 4).reduce((h, l) => l.apply(h) as tf.Tensor4D, t);
+    assertClose(ours(x), seedOrder(x).dataSync(), "forward", 1e-6);
+    const dy = tf.randomNormal([4, 32, 11, 11], 0, 1, "float32", 8);
+    const g1 = tf.grad((t: tf.Tensor) => ours(t as tf.Tensor4D).mul(dy).sum())(x);
+    const g2 = tf.grad((t: tf.Tensor) => seedOrder(t as tf.Tensor4D).mul(dy).sum())(x);
+    assertClose(g1, g2.dataSync(), "input gradient", 1e-5);
+  });
+  model.dispose();
 });

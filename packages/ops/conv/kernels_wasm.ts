@@ -17,7 +17,7 @@ import { fullAttrs } from "./geometry.ts";
 import { FILT, FILT_BACKPROP_FILTER, FILT_BACKPROP_INPUT, FULL, VALID } from "./kernel_names.ts";
 import type { ConvAttrs } from "./options.ts";
 import { WASM_BASE64 } from "./relayout_wasm.ts";
-import { WASM_BASE64 as IM2COL_BASE64 } from "./im2col_wasm.ts";
+import { WASM_BASE64 as COL2IM_BASE64 } from "./col2im_wasm.ts";
 import { heapModule, heapOffset, type WasmBackend } from "../wasm_heap.ts";
 
 /** Relayouts that needed no copy: they share their source's data and must not be freed. */
@@ -43,12 +43,10 @@ function transposed(
   return out;
 }
 
-/** The exports of im2col.wat (see there): pointers are byte offsets into the backend's heap. */
-interface Im2col {
-  im2col(x: number, cols: number, ...geometry: number[]): void;
+/** The export of col2im.wat (see there): pointers are byte offsets into the backend's heap. */
+interface Col2im {
   col2im(z: number, dx: number, ...geometry: number[]): void;
 }
-const im2colModule = (b: WasmBackend) => heapModule<Im2col>(b, IM2COL_BASE64);
 
 /** NCHW → NHWC. */
 function channelsLast(b: WasmBackend, t: tf.TensorInfo): tf.TensorInfo {
@@ -236,7 +234,7 @@ function backpropInputCol2im(
     dataFormat: "NHWC",
   })); // [N,Ho,Wo,C·kh·kw]
   const dx = b.makeOutput([N, C, H, W], "float32");
-  im2colModule(b).col2im(
+  heapModule<Col2im>(b, COL2IM_BASE64).col2im(
     heapOffset(b, z),
     heapOffset(b, dx),
     N,
@@ -278,30 +276,24 @@ registerKernelOnce({
     const a = attrs as unknown as ConvAttrs & { kernelShape: number[] };
     const [F, C, kh, kw] = a.kernelShape;
     return withTemps(b, (temp) => {
-      // dKᵀ [taps,F] = cols [taps, N·Ho·Wo] · dY [N·Ho·Wo, F]: a 1x1 NHWC convolution whose
-      // "images" are the taps and whose channels are every (image, output pixel) pair.
-      const [N, , H, W] = x.shape, [, , Ho, Wo] = dy.shape, taps = C * kh * kw, K = N * Ho * Wo;
-      const cols = temp(b.makeOutput([taps, 1, 1, K], "float32"));
-      im2colModule(b).im2col(
-        heapOffset(b, x),
-        heapOffset(b, cols),
-        N,
-        C,
-        H,
-        W,
-        kh,
-        kw,
-        ...a.stride,
-        ...a.pad,
-        Ho,
-        Wo,
-      );
-      const dyh = temp(channelsLast(b, dy)); // [N,Ho,Wo,F], i.e. [K,F]
-      const dkt = temp(stock("Conv2D", b, {
-        x: cols,
-        filter: { dataId: dyh.dataId, shape: [1, 1, K, F], dtype: "float32" },
-      }, { strides: [1, 1], pad: "valid", dilations: [1, 1], dataFormat: "NHWC" })); // [taps,1,1,F]
-      return transposed(b, dkt, [1, taps, F], [F, C, kh, kw]);
+      // dK = Σ_n X *filt dY as one convolution: the batch becomes the channel axis it sums over,
+      // dY the kernel (dilated by the stride). Measured against im2col + GEMM: as fast at C = 64,
+      // 10-20% faster at C = 1, with no column buffer.
+      const [N, , H, W] = x.shape, [, , Ho, Wo] = dy.shape;
+      const xt = temp(transposed(b, x, [1, N, C * H * W], [C, H, W, N]));
+      const dyt = temp(transposed(b, dy, [1, N * F, Ho * Wo], [Ho, Wo, N, F]));
+      const r = temp(stock("Conv2D", b, { x: xt, filter: dyt }, {
+        strides: [1, 1],
+        pad: explicitPad(a.pad),
+        dilations: a.stride,
+        dataFormat: "NHWC",
+      })); // [C,Hr,Wr,F], Hr >= kh: rows past kh are taps the stride never used
+      const rs = stridesOf(r.shape);
+      return copyView(b, r, {
+        shape: [F, C, kh, kw],
+        strides: [rs[3], rs[0], rs[1], rs[2]],
+        offset: 0,
+      });
     });
   },
 });

@@ -1,8 +1,7 @@
-;; The two data movements that turn the conv backward pass into GEMMs, in place on the TF.js wasm
+;; The scatter that finishes the conv input gradient after its GEMM, in place on the TF.js wasm
 ;; backend's heap (the memory is imported; pointers are byte offsets):
-;;   im2col: cols[tap, n, i, j] = xpad[n, c, i*sh + p, j*sw + q]      tap = (c*kh + p)*kw + q
-;;   col2im: dx[n, c, i*sh + p - ph, j*sw + q - pw] += z[n, i, j, tap] (dx zeroed first)
-;; Out-of-image positions are the zero padding: written as 0 by im2col, skipped by col2im.
+;;   dx[n, c, i*sh + p - ph, j*sw + q - pw] += z[n, i, j, tap]   tap = (c*kh + p)*kw + q
+;; dx is zeroed first; positions in the zero padding are skipped.
 (module
   (import "env" "memory" (memory 0))
 
@@ -23,62 +22,6 @@
     (if (i32.gt_s (local.get $hi) (local.get $Wo)) (then (local.set $hi (local.get $Wo))))
     (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
     (i32.or (i32.shl (local.get $lo) (i32.const 16)) (local.get $hi)))
-
-  (func (export "im2col") (param $x i32) (param $out i32) (param $N i32) (param $C i32)
-    (param $H i32) (param $W i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
-    (param $ph i32) (param $pw i32) (param $Ho i32) (param $Wo i32)
-    (local $c i32) (local $p i32) (local $q i32) (local $n i32) (local $i i32) (local $j i32)
-    (local $h i32) (local $lo i32) (local $hi i32) (local $range i32) (local $src i32)
-    (local $dst i32) (local $row i32)
-    (local.set $dst (local.get $out))
-    (local.set $row (i32.shl (local.get $Wo) (i32.const 2)))
-    (block $doneC (loop $eachC (br_if $doneC (i32.ge_u (local.get $c) (local.get $C)))
-      (local.set $p (i32.const 0))
-      (block $doneP (loop $eachP (br_if $doneP (i32.ge_u (local.get $p) (local.get $kh)))
-        (local.set $q (i32.const 0))
-        (block $doneQ (loop $eachQ (br_if $doneQ (i32.ge_u (local.get $q) (local.get $kw)))
-          (local.set $range (call $cols (local.get $q) (local.get $W) (local.get $Wo) (local.get $sw) (local.get $pw)))
-          (local.set $lo (i32.shr_u (local.get $range) (i32.const 16)))
-          (local.set $hi (i32.and (local.get $range) (i32.const 0xffff)))
-          (local.set $n (i32.const 0))
-          (block $doneN (loop $eachN (br_if $doneN (i32.ge_u (local.get $n) (local.get $N)))
-            (local.set $i (i32.const 0))
-            (block $doneI (loop $eachI (br_if $doneI (i32.ge_u (local.get $i) (local.get $Ho)))
-              (local.set $h (i32.sub (i32.add (i32.mul (local.get $i) (local.get $sh)) (local.get $p)) (local.get $ph)))
-              (if (i32.or (i32.lt_s (local.get $h) (i32.const 0)) (i32.ge_s (local.get $h) (local.get $H)))
-                (then (memory.fill (local.get $dst) (i32.const 0) (local.get $row)))
-                (else
-                  (memory.fill (local.get $dst) (i32.const 0) (i32.shl (local.get $lo) (i32.const 2)))
-                  (memory.fill (i32.add (local.get $dst) (i32.shl (local.get $hi) (i32.const 2)))
-                    (i32.const 0) (i32.shl (i32.sub (local.get $Wo) (local.get $hi)) (i32.const 2)))
-                  ;; src = &x[n, c, h, lo*sw + q - pw]
-                  (local.set $src (i32.add (local.get $x) (i32.shl (i32.add
-                    (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $c))
-                      (local.get $H)) (local.get $h)) (local.get $W))
-                    (i32.sub (i32.add (i32.mul (local.get $lo) (local.get $sw)) (local.get $q)) (local.get $pw)))
-                    (i32.const 2))))
-                  (if (i32.eq (local.get $sw) (i32.const 1))
-                    (then (memory.copy (i32.add (local.get $dst) (i32.shl (local.get $lo) (i32.const 2)))
-                      (local.get $src) (i32.shl (i32.sub (local.get $hi) (local.get $lo)) (i32.const 2))))
-                    (else
-                      (local.set $j (local.get $lo))
-                      (block $doneJ (loop $eachJ (br_if $doneJ (i32.ge_u (local.get $j) (local.get $hi)))
-                        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))
-                          (f32.load (local.get $src)))
-                        (local.set $src (i32.add (local.get $src) (i32.shl (local.get $sw) (i32.const 2))))
-                        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-                        (br $eachJ)))))))
-              (local.set $dst (i32.add (local.get $dst) (local.get $row)))
-              (local.set $i (i32.add (local.get $i) (i32.const 1)))
-              (br $eachI)))
-            (local.set $n (i32.add (local.get $n) (i32.const 1)))
-            (br $eachN)))
-          (local.set $q (i32.add (local.get $q) (i32.const 1)))
-          (br $eachQ)))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $eachP)))
-      (local.set $c (i32.add (local.get $c) (i32.const 1)))
-      (br $eachC))))
 
   (func (export "col2im") (param $z i32) (param $dx i32) (param $N i32) (param $C i32)
     (param $H i32) (param $W i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
