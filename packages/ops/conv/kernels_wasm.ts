@@ -7,7 +7,8 @@
  *
  * Every formula is the seed's: dK = Σ_n X *filt dY becomes one NHWC convolution with the batch as
  * channels (X viewed as [C,H,W,N], dY as a [Ho,Wo,N,F] kernel, dilated by the stride); dX = Σ_f
- * K *full dY is one NHWC convolution of dY with the flipped, transposed kernel.
+ * K *full dY is computed as a GEMM (each dY entry times each kernel tap) and a scatter of the
+ * products to the inputs they came from (`col2im.wat`).
  *
  * @module
  */
