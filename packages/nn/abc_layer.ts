@@ -47,14 +47,18 @@ export interface ABCConv2DConfig extends FiltConv2DConfig {
 export class ABCConv2D extends FiltConv2D {
   /** Name under which the class is registered for (de)serialization. */
   static override className = "ABCConv2D";
+  /** Weight bases. */
   readonly M: number;
+  /** Activation bases; 0 when only the weights are binarized. */
   readonly N: number;
+  /** The weight-gradient rule. */
   readonly gradient: AbcGradient;
   private latent?: tf.LayerVariable;
   private offset?: tf.LayerVariable;
   private shifts?: tf.LayerVariable;
   private scales?: tf.LayerVariable;
 
+  /** Validates `config`; the weights are created on the first call (`build`). */
   constructor(config: ABCConv2DConfig) {
     super(config);
     if (!Number.isInteger(config.M) || config.M < 1) {
@@ -77,6 +81,7 @@ export class ABCConv2D extends FiltConv2D {
     this.gradient = gradient;
   }
 
+  /** Creates FiltConv2D's kernel and bias, then the activation shifts and scales. */
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     super.build(inputShape);
     // FiltConv2D's weights, in its (serialized) order: the kernel, then the bias if any.
@@ -96,6 +101,7 @@ export class ABCConv2D extends FiltConv2D {
     }
   }
 
+  /** `[N,C,H,W]` → `[N,F,Ho,Wo]`: activation bases (if any), then `abcConv2d` plus the bias. */
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       let x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D; // [N,C,H,W]
@@ -116,6 +122,7 @@ export class ABCConv2D extends FiltConv2D {
     });
   }
 
+  /** FiltConv2D's configuration plus `M`, `N` and `gradient`. */
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), M: this.M, N: this.N, gradient: this.gradient };
   }

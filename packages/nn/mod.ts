@@ -36,3 +36,4 @@ export {
   reconstruct,
 } from "./autoencoder.ts";
 export { intFlag } from "./flags.ts";
+export { ABCConv2D, type ABCConv2DConfig } from "./abc_layer.ts";

@@ -6,8 +6,18 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type BackendName, filt, full, setBackend, valid } from "../../packages/ops/mod.ts";
+import {
+  ABC_GRADIENTS,
+  abcActivation,
+  abcConv2d,
+  type BackendName,
+  filt,
+  full,
+  setBackend,
+  valid,
+} from "../../packages/ops/mod.ts";
 import * as R from "../../packages/ops/conv/reference.ts";
+import * as A from "../../packages/ops/abc/reference.ts";
 import { errors } from "../../packages/ops/testing/compare.ts";
 
 /**
@@ -139,6 +149,75 @@ function convCases(): ParityCase[] {
 }
 
 /**
+ * The ABC-Net binarized conv under each gradient rule (y, dX, dW; M = 1, 3, 5, stride 2, pad 1,
+ * and a rank-deficient M = 8 on a tiny kernel whose bases coincide) and its activation bases
+ * (y, dR, dv, dβ, with R + v landing exactly on 0, 0.5 and 1). Oracle: the float64 ABC reference
+ * (`packages/ops/abc/reference.ts`) composed with the conv reference.
+ */
+function abcCases(): ParityCase[] {
+  const cases: ParityCase[] = [];
+  const shapes: { x: Shape; w: Shape; M: number; opts: R.RefOptions }[] = [
+    ...[1, 3, 5].map((M) => ({
+      x: [2, 2, 9, 8] as Shape,
+      w: [3, 2, 3, 3] as Shape,
+      M,
+      opts: { stride: [2, 2], pad: [1, 1] } as R.RefOptions,
+    })),
+    { x: [1, 2, 4, 4], w: [1, 2, 2, 2], M: 8, opts: {} },
+  ];
+  for (const gradient of ABC_GRADIENTS) {
+    shapes.forEach((s, i) => {
+      const x = values(size(s.x), 100 + i), w = values(size(s.w), 200 + i);
+      const what = A.abcWeightsRef(w, s.M);
+      const yShape = R.filtRef(f64(x, s.x), { data: what, shape: s.w }, s.opts).shape;
+      const dy = values(size(yShape), 300 + i);
+      cases.push({
+        op: `abcConv2d ${gradient}`,
+        label: `x[${s.x}] w[${s.w}] M=${s.M} s[${s.opts.stride ?? [1, 1]}] p[${
+          s.opts.pad ?? [0, 0]
+        }]`,
+        tolerance: 1e-5,
+        oracle: () => {
+          const X = f64(x, s.x), W = { data: what, shape: s.w };
+          const g = R.filtGradRef(X, W, f64(dy, yShape), s.opts);
+          const dW = A.abcWeightGradRef(w, g.dk.data, s.M, gradient);
+          return { y: R.filtRef(X, W, s.opts).data, dX: g.dx.data, dW };
+        },
+        run: () => {
+          const xt = tf.tensor4d(x, s.x), wt = tf.tensor4d(w, s.w);
+          const opts = { M: s.M, gradient, ...s.opts };
+          const [dX, dW] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            abcConv2d(a as tf.Tensor4D, b as tf.Tensor4D, opts)
+          )([xt, wt], tf.tensor4d(dy, yShape));
+          return { y: abcConv2d(xt, wt, opts), dX, dW };
+        },
+      });
+    });
+  }
+  // R + v on the clip range's ends and on the threshold: 0.25 + (−0.25) = 0, 0.75 + (−0.25) = 0.5.
+  const r = Float32Array.from([...values(40, 400), 0.25, 0.75, 1.25, -0.5]);
+  const v = Float32Array.of(-0.25, 0, 0.25), beta = Float32Array.of(0.5, 1.5, -0.75);
+  const dy = values(r.length, 401);
+  cases.push({
+    op: "abcActivation",
+    label: `r[${r.length}] N=3`,
+    tolerance: 1e-5,
+    oracle: () => {
+      const g = A.abcActivationGradRef(r, v, beta, dy);
+      return { y: A.abcActivationRef(r, v, beta), dR: g.dr, dv: g.dv, dbeta: g.dbeta };
+    },
+    run: () => {
+      const rt = tf.tensor1d(r), vt = tf.tensor1d(v), bt = tf.tensor1d(beta);
+      const [dR, dv, dbeta] = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+        abcActivation(a, b as tf.Tensor1D, c as tf.Tensor1D)
+      )([rt, vt, bt], tf.tensor1d(dy));
+      return { y: abcActivation(rt, vt, bt), dR, dv, dbeta };
+    },
+  });
+  return cases;
+}
+
+/**
  * Every parity case. An op family that gains kernels (the ABC-Net binarized conv, for one) adds
  * its case list here, and runs on every backend in Deno and Chromium from then on.
  *
@@ -149,7 +228,7 @@ function convCases(): ParityCase[] {
  * ```
  */
 export function parityCases(): ParityCase[] {
-  return [...convCases()];
+  return [...convCases(), ...abcCases()];
 }
 
 /**
