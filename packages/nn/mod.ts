@@ -37,3 +37,10 @@ export {
 } from "./autoencoder.ts";
 export { intFlag } from "./flags.ts";
 export { ABCConv2D, type ABCConv2DConfig } from "./abc_layer.ts";
+export {
+  type BinaryABC,
+  binaryABCConv2D,
+  decodeBinaryABC,
+  encodeBinaryABC,
+  toBinaryABC,
+} from "./abc_binary.ts";
