@@ -3,7 +3,10 @@
  * model, `metrics.json` and the loss/accuracy plot (`cnn.png`, `cnn.svg`) to `--out`.
  *
  *   deno task mnist [--epochs N] [--train-limit N] [--backend wasm|cpu] [--out DIR] [--resume]
- *                   [--preset default|eecs545] [--seed N] [--hidden N]
+ *                   [--preset default|eecs545] [--seed N] [--hidden N] [--abc M,N]
+ *
+ * `--abc M,N` swaps the conv layer for ABC-Net's binarized `ABCConv2D` (M weight bases, N
+ * activation bases, straight-through gradient); the web demo's binarized model comes from it.
  *
  * @module
  */
@@ -11,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, setBackend } from "@convgrad/ops";
 import {
+  ABCConv2D,
   evaluate,
   intFlag,
   mnistCnn,
@@ -28,7 +32,7 @@ export const PRESETS: Record<string, { optimizer: OptimizerSettings; batchSize: 
 };
 
 const USAGE = "usage: deno task mnist [--epochs N] [--train-limit N] [--backend wasm|cpu] " +
-  "[--out DIR] [--resume] [--preset default|eecs545] [--seed N] [--hidden N]";
+  "[--out DIR] [--resume] [--preset default|eecs545] [--seed N] [--hidden N] [--abc M,N]";
 
 /** The loss curve and the validation accuracy, side by side (Vega-Lite). */
 export function trainingPlot(
@@ -97,6 +101,7 @@ async function main(): Promise<void> {
       preset: { type: "string", default: "default" },
       seed: { type: "string", default: "0" },
       hidden: { type: "string" },
+      abc: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -113,6 +118,15 @@ async function main(): Promise<void> {
     ? undefined
     : intFlag("train-limit", f["train-limit"], 1);
   const hidden = intFlag("hidden", f.hidden, 1, 100);
+  const abc = f.abc?.split(",");
+  if (abc !== undefined && abc.length !== 2) {
+    throw new RangeError(`--abc must be M,N (weight and activation bases), got ${f.abc}`);
+  }
+  const [M, N] = abc ? [intFlag("abc", abc[0], 1), intFlag("abc", abc[1], 0)] : [];
+  const conv = abc
+    ? (c: { filters: number; kernelSize: number; seed: number }) =>
+      new ABCConv2D({ ...c, M: M!, N: N!, gradient: "ste" })
+    : undefined;
   const seed = intFlag("seed", f.seed, 0);
 
   const t0 = performance.now();
@@ -124,7 +138,7 @@ async function main(): Promise<void> {
     seed,
   });
   const { model, history, startEpoch } = await train({
-    model: () => mnistCnn({ seed, hidden }),
+    model: () => mnistCnn({ seed, hidden, conv }),
     train: trainSet,
     validation,
     epochs,
@@ -156,6 +170,7 @@ async function main(): Promise<void> {
     optimizer: preset.optimizer,
     batchSize: preset.batchSize,
     hidden,
+    abc: abc ? { M, N, gradient: "ste" } : null,
     trainLimit: trainLimit ?? null,
     resumedFromEpoch: startEpoch,
   };

@@ -47,7 +47,7 @@ export interface Prediction {
   probabilities: Float32Array;
   /** The most probable digit. */
   digit: number;
-  /** The first conv layer's output after its activation, `[F,Ho,Wo]` row-major. */
+  /** The first conv layer's output maps (after its activation, if one follows), `[F,Ho,Wo]`. */
   maps: Float32Array;
   /** `[F,Ho,Wo]`. */
   mapShape: [number, number, number];

@@ -16,6 +16,7 @@ import { type BackendName, setBackend } from "@convgrad/ops";
 // Registers the model's layers for tf.loadLayersModel. Only the layers: the rest of @convgrad/nn
 // (the trainer) pulls in the Deno-only MNIST loader, which a browser cannot load.
 import "@convgrad/nn/layers";
+import "@convgrad/nn/abc_layer";
 import {
   Classifier,
   IMAGE_SIZE,

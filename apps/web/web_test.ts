@@ -167,6 +167,37 @@ Deno.test("web demo in Chromium: draw, switch backends, samples, fallback, phone
       await page.screenshot({ path: `${OUT}/04-sample-cpu.png`, fullPage: true });
     });
 
+    await t.step(
+      "the ABC-Net binarized model: switch to it, samples agree across backends",
+      async () => {
+        await page.getByTestId("model").selectOption("abc");
+        await settled(page);
+        const buttons = page.getByTestId("samples").getByRole("button");
+        const probs: Record<string, number[][]> = {};
+        let right = 0;
+        for (const name of ["wasm", "cpu"]) {
+          await useBackend(page, name);
+          probs[name] = [];
+          for (let i = 0; i < 10; i++) {
+            await buttons.nth(i).click();
+            await settled(page);
+            const r = await result(page);
+            probs[name].push(r.p);
+            if (
+              name === "wasm" && r.digit === await buttons.nth(i).getAttribute("data-label")
+            ) right++;
+          }
+        }
+        // ~96% accurate: the ten samples may hold a miss, not three.
+        assert(right >= 8, `the binarized model got ${right} of 10 samples`);
+        const d = Math.max(...probs.cpu.map((p, i) => maxDiff(p, probs.wasm[i])));
+        assert(d <= 1e-4, `binarized model: cpu and wasm differ by ${d}`);
+        await page.screenshot({ path: `${OUT}/04b-abc-model.png`, fullPage: true });
+        await page.getByTestId("model").selectOption("cnn");
+        await settled(page);
+      },
+    );
+
     await t.step("keyboard: a focused sample is picked with Enter", async () => {
       await useBackend(page, "webgl");
       const three = page.getByRole("button", { name: /, a 3$/ });
