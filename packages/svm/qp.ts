@@ -1,0 +1,336 @@
+/**
+ * The kernel-SVM dual as a cvxopt-style QP, and a cvxopt-style solver over the npm `quadprog`
+ * package (Goldfarb–Idnani) that never returns an unchecked point.
+ *
+ * @module
+ */
+import quadprog from "quadprog";
+import { checkX, kernelFunction, kernelMatrix, type KernelSpec } from "./kernels.ts";
+
+/** `min ½ vᵀPv + qᵀv  s.t.  Gv ≤ h, Av = b`, dense, row-major arrays of rows. */
+export interface QP {
+  P: number[][];
+  q: number[];
+  G: number[][];
+  h: number[];
+  A: number[][];
+  b: number[];
+}
+
+/** Checks labels: ±1, as many as points, both classes present. */
+export function checkY(op: string, y: unknown, n: number): number[] {
+  if (!Array.isArray(y) && !ArrayBuffer.isView(y)) {
+    throw new TypeError(`${op}: y must be an array of labels ±1`);
+  }
+  const labels = Array.from(y as ArrayLike<number>);
+  if (labels.length !== n) {
+    throw new RangeError(`${op}: y has ${labels.length} labels for ${n} points`);
+  }
+  labels.forEach((l, i) => {
+    if (l !== 1 && l !== -1) throw new RangeError(`${op}: y[${i}] must be +1 or -1, got ${l}`);
+  });
+  if (!labels.includes(1) || !labels.includes(-1)) {
+    throw new RangeError(`${op}: y must contain both classes +1 and -1`);
+  }
+  return labels;
+}
+
+/** Checks the box bound C. */
+export function checkC(op: string, C: unknown): number {
+  if (typeof C !== "number" || !(C > 0) || !Number.isFinite(C)) {
+    throw new RangeError(`${op}: C must be a finite number > 0, got ${C}`);
+  }
+  return C;
+}
+
+/**
+ * The seed's (004 §4) QP for the SVM dual. Maximising `Σα − ½ Σ_nm α_n α_m y_n y_m k(x_n, x_m)`
+ * is minimising its negative, so with `v = α`: `P = (y yᵀ) ∘ K`, `q = −1`; the box `0 ≤ α ≤ C`
+ * is `G = [−I; I]`, `h = [0; C·1]`; and `Σ α_n y_n = 0` is `A = yᵀ`, `b = 0`. (The seed writes the
+ * objective's factor as "1/v": a typo for ½.)
+ *
+ * @example
+ * ```ts
+ * import { dualQP } from "@convgrad/svm";
+ * const { P, q } = dualQP([[0, 0], [1, 1]], [-1, 1], { kernel: "linear" }, 1);
+ * // P = [[0, 0], [0, 2]], q = [-1, -1]
+ * ```
+ */
+export function dualQP(X: number[][], y: number[], kernel: KernelSpec, C: number): QP {
+  const op = "dualQP";
+  checkX(op, X);
+  const n = X.length, labels = checkY(op, y, n);
+  checkC(op, C);
+  const K = kernelMatrix(X, kernelFunction(kernel, X));
+  const P = Array.from(
+    { length: n },
+    (_, i) => Array.from({ length: n }, (_, j) => labels[i] * labels[j] * K[i * n + j]),
+  );
+  const G = Array.from({ length: 2 * n }, (_, r) => {
+    const row = new Array(n).fill(0);
+    row[r % n] = r < n ? -1 : 1;
+    return row;
+  });
+  return {
+    P,
+    q: new Array(n).fill(-1),
+    G,
+    h: [...new Array(n).fill(0), ...new Array(n).fill(C)],
+    A: [labels.slice()],
+    b: [0],
+  };
+}
+
+/** What {@linkcode qp} returns. */
+export interface QPSolution {
+  x: Float64Array;
+  /** `½ xᵀPx + qᵀx`. */
+  objective: number;
+  /** The ridge added to P's diagonal for the accepted solve (quadprog needs P ≻ 0). */
+  ridge: number;
+  /** Solves tried until one passed the checks. */
+  attempts: number;
+  /** Per row of G: 1 where that inequality is in quadprog's final active set (holds with =). */
+  active: Uint8Array;
+}
+
+/** Options of {@linkcode qp}. */
+export interface QPOptions {
+  /** Accepted violation of constraints and KKT conditions, relative to the data's scale. Default 1e-5. */
+  tol?: number;
+}
+
+const matVec = (M: number[][], x: ArrayLike<number>) =>
+  M.map((row) => row.reduce((s, v, j) => s + v * x[j], 0));
+
+/**
+ * Solves `min ½ xᵀPx + qᵀx  s.t.  Gx ≤ h, Ax = b` with quadprog. quadprog wants P strictly
+ * positive definite (a kernel matrix is only semidefinite), so a ridge scaled to P's diagonal is
+ * added; and with some ridges it returns a wrong point without a word (box constraints
+ * violated, measured). So every solution is checked — feasibility, then the KKT conditions
+ * with quadprog's multipliers — and on failure the solve is retried with other ridges; if none
+ * passes, this throws rather than return a silently wrong answer.
+ *
+ * @example
+ * ```ts
+ * import { qp } from "@convgrad/svm";
+ * // min ½(x² + y²) − x − y  s.t.  x + y ≤ 1
+ * const { x } = qp([[1, 0], [0, 1]], [-1, -1], [[1, 1]], [1], [], []); // [0.5, 0.5]
+ * ```
+ */
+export function qp(
+  P: number[][],
+  q: number[],
+  G: number[][],
+  h: number[],
+  A: number[][],
+  b: number[],
+  opts: QPOptions = {},
+): QPSolution {
+  const n = q.length;
+  if (n === 0) throw new RangeError("qp: empty problem (q has length 0)");
+  const shapes: [string, number[][], number][] = [["P", P, n], ["G", G, h.length], [
+    "A",
+    A,
+    b.length,
+  ]];
+  if (P.length !== n) throw new RangeError(`qp: P has ${P.length} rows, q has ${n} entries`);
+  for (const [name, M, rows] of shapes) {
+    if (M.length !== rows || M.some((r) => r.length !== n)) {
+      throw new RangeError(`qp: ${name} must be ${rows} x ${n}`);
+    }
+  }
+  const tol = opts.tol ?? 1e-5;
+  const scale = Math.max(1e-12, ...P.map((r, i) => Math.abs(r[i])));
+  const cons = [...A, ...G.map((r) => r.map((v) => -v))]; // quadprog: aᵀx ≥ b0
+  const b0 = [...b, ...h.map((v) => -v)];
+  const meq = A.length;
+  const fails: string[] = [];
+  for (const [attempt, rel] of [1e-9, 1e-11, 1e-7, 1e-13, 1e-5].entries()) {
+    const ridge = rel * scale;
+    // 1-indexed copies (quadprog overwrites its inputs), P and q divided by P's scale: the
+    // argmin is the same, and quadprog's fixed tolerances then meet numbers near 1.
+    const D = [
+      [] as number[],
+      ...P.map((r, i) => [0, ...r.map((v, j) => (v + (i === j ? ridge : 0)) / scale)]),
+    ];
+    const Amat = [
+      [] as number[],
+      ...Array.from({ length: n }, (_, i) => [0, ...cons.map((c) => c[i])]),
+    ];
+    const res = quadprog.solveQP(D, [0, ...q.map((v) => -v / scale)], Amat, [0, ...b0], meq);
+    if (res.message) {
+      fails.push(`ridge ${ridge.toExponential(1)}: ${res.message}`);
+      continue;
+    }
+    const activeSet = (res.iact as number[]).slice(1).filter((k) => k > 0).map((k) => k - 1);
+    // First the exact solution on quadprog's active set, without the ridge; then its own point.
+    const raw = {
+      x: Float64Array.from(res.solution.slice(1) as number[]),
+      lambda: (res.Lagrangian as number[]).slice(1).map((l) => l * scale),
+    };
+    const candidates = [polish(P, q, cons, b0, meq, activeSet), raw];
+    const reasons: string[] = [];
+    for (const c of candidates) {
+      if (c === null) continue;
+      const why = check(P, q, cons, b0, meq, c.x, c.lambda, tol, scale);
+      if (why) {
+        reasons.push(why);
+        continue;
+      }
+      const Px = matVec(P, c.x);
+      const objective = c.x.reduce((s, v, i) => s + 0.5 * v * Px[i] + q[i] * v, 0);
+      const active = new Uint8Array(G.length);
+      for (const k of activeSet) if (k >= meq) active[k - meq] = 1;
+      return { x: c.x, objective, ridge, attempts: attempt + 1, active };
+    }
+    fails.push(`ridge ${ridge.toExponential(1)}: ${reasons.join(" / ")}`);
+  }
+  throw new Error(
+    `qp: quadprog found no point passing the feasibility and KKT checks (${fails.join("; ")}); ` +
+      "for an SVM, fitSVM(..., {solver: 'smo'}) solves the same dual without quadprog",
+  );
+}
+
+/** Why `x` (with multipliers `lambda` of `consᵀx ≥ b0`) is not a KKT point, or "" if it is. */
+function check(
+  P: number[][],
+  q: number[],
+  cons: number[][],
+  b0: number[],
+  meq: number,
+  x: Float64Array,
+  lambda: number[],
+  tol: number,
+  scale: number,
+): string {
+  const xs = Math.max(1, ...Array.from(x, Math.abs));
+  for (let k = 0; k < cons.length; k++) {
+    const slack = cons[k].reduce((s, v, i) => s + v * x[i], 0) - b0[k];
+    const bound = tol * Math.max(1, Math.abs(b0[k]), xs);
+    if (k < meq ? Math.abs(slack) > bound : slack < -bound) {
+      return `constraint ${k} violated by ${(-slack).toExponential(2)}`;
+    }
+    if (k >= meq && lambda[k] < -tol * scale) return `multiplier ${k} is negative (${lambda[k]})`;
+    if (k >= meq && Math.abs(lambda[k] * slack) > tol * scale * xs * xs) {
+      return `complementary slackness fails at constraint ${k}`;
+    }
+  }
+  // Stationarity: Px + q = Σ λ_k a_k. quadprog reports equality multipliers without their sign
+  // (it flips such a constraint when its multiplier turns negative), so those are refitted here
+  // by least squares against the residual of the inequality terms.
+  const Px = matVec(P, x);
+  const r = Px.map((v, i) =>
+    v + q[i] - cons.reduce((s, c, k) => s + (k >= meq ? lambda[k] * c[i] : 0), 0)
+  );
+  const nu = leastSquares(cons.slice(0, meq), r);
+  for (let i = 0; i < x.length; i++) {
+    const res = r[i] - nu.reduce((s, v, k) => s + v * cons[k][i], 0);
+    if (Math.abs(res) > tol * scale * xs) {
+      return `stationarity residual ${res.toExponential(2)} at ${i}`;
+    }
+  }
+  return "";
+}
+
+/** `argmin_ν ‖r − Σ_k ν_k rows[k]‖²` by the normal equations (rows are few: the equalities). */
+function leastSquares(rows: number[][], r: number[]): number[] {
+  const m = rows.length;
+  const M = rows.map((
+    a,
+  ) => [
+    ...rows.map((b) => a.reduce((s, v, i) => s + v * b[i], 0)),
+    a.reduce((s, v, i) => s + v * r[i], 0),
+  ]);
+  for (let c = 0; c < m; c++) {
+    const p = M.slice(c).reduce(
+      (best, row, i) => (Math.abs(row[c]) > Math.abs(M[best][c]) ? c + i : best),
+      c,
+    );
+    [M[c], M[p]] = [M[p], M[c]];
+    if (Math.abs(M[c][c]) < 1e-300) continue;
+    for (let i = 0; i < m; i++) {
+      if (i === c) continue;
+      const f = M[i][c] / M[c][c];
+      for (let j = c; j <= m; j++) M[i][j] -= f * M[c][j];
+    }
+  }
+  return M.map((row, c) => (Math.abs(row[c]) < 1e-300 ? 0 : row[m] / row[c]));
+}
+
+/**
+ * The exact minimiser with the constraints in `activeSet` held as equalities (and the others
+ * ignored), with its multipliers; null if that system is singular or inconsistent. Constraints on
+ * one variable (bounds) fix it; the rest form a KKT system over the free variables, solved by
+ * Gaussian elimination.
+ */
+function polish(
+  P: number[][],
+  q: number[],
+  cons: number[][],
+  b0: number[],
+  meq: number,
+  activeSet: number[],
+): { x: Float64Array; lambda: number[] } | null {
+  const n = q.length, x = new Float64Array(n), fixedBy = new Int32Array(n).fill(-1);
+  const others: number[] = [];
+  for (const k of new Set([...Array.from({ length: meq }, (_, i) => i), ...activeSet])) {
+    const nz = cons[k].flatMap((v, i) => (v !== 0 ? [i] : []));
+    if (nz.length === 1 && k >= meq) {
+      const i = nz[0], v = b0[k] / cons[k][i];
+      if (fixedBy[i] >= 0 && Math.abs(x[i] - v) > 1e-12 * (1 + Math.abs(v))) return null;
+      x[i] = v;
+      fixedBy[i] = k;
+    } else others.push(k);
+  }
+  const free = [...x.keys()].filter((i) => fixedBy[i] < 0), m = free.length + others.length;
+  // [P_FF  −E_Fᵀ; E_F  0] [x_F; μ] = [−q_F − P_FB x_B; b0_E − E_B x_B]
+  const M = Array.from({ length: m }, () => new Float64Array(m + 1));
+  free.forEach((i, r) => {
+    free.forEach((j, c) => (M[r][c] = P[i][j]));
+    others.forEach((k, c) => (M[r][free.length + c] = -cons[k][i]));
+    M[r][m] = -q[i] - P[i].reduce((s, v, j) => s + (fixedBy[j] >= 0 ? v * x[j] : 0), 0);
+  });
+  others.forEach((k, r) => {
+    free.forEach((i, c) => (M[free.length + r][c] = cons[k][i]));
+    M[free.length + r][m] = b0[k] -
+      cons[k].reduce((s, v, j) => s + (fixedBy[j] >= 0 ? v * x[j] : 0), 0);
+  });
+  const sol = solve(M);
+  if (sol === null) return null;
+  free.forEach((i, r) => (x[i] = sol[r]));
+  const lambda = new Array(cons.length).fill(0);
+  others.forEach((k, r) => (lambda[k] = sol[free.length + r]));
+  // A bound's multiplier takes up what is left of the gradient in its variable.
+  const Px = matVec(P, x);
+  for (let i = 0; i < n; i++) {
+    const k = fixedBy[i];
+    if (k < 0) continue;
+    let g = Px[i] + q[i];
+    for (const o of others) g -= lambda[o] * cons[o][i];
+    lambda[k] = g / cons[k][i];
+  }
+  return { x, lambda };
+}
+
+/** Solves the augmented system `M = [A | b]` in place; null if singular. */
+function solve(M: Float64Array[]): Float64Array | null {
+  const m = M.length;
+  for (let c = 0; c < m; c++) {
+    let p = c;
+    for (let r = c + 1; r < m; r++) if (Math.abs(M[r][c]) > Math.abs(M[p][c])) p = r;
+    if (Math.abs(M[p][c]) < 1e-14) return null;
+    [M[c], M[p]] = [M[p], M[c]];
+    for (let r = c + 1; r < m; r++) {
+      const f = M[r][c] / M[c][c];
+      if (f !== 0) { for (let j = c; j <= m; j++) M[r][j] -= f * M[c][j]; }
+    }
+  }
+  const x = new Float64Array(m);
+  for (let r = m - 1; r >= 0; r--) {
+    let s = M[r][m];
+    for (let j = r + 1; j < m; j++) s -= M[r][j] * x[j];
+    x[r] = s / M[r][r];
+  }
+  return x;
+}
