@@ -182,14 +182,14 @@ export function fitSVM(X: number[][], y: number[], opts: FitOptions): SVMModel {
  *
  * @example
  * ```ts
- * import { fitSVM, modelFromJSON } from "@convgrad/svm";
+ * import { fitSVM, fromJSON } from "@convgrad/svm";
  * const m = fitSVM([[0], [1]], [-1, 1], { kernel: "rbf", gamma: 1 });
- * modelFromJSON(JSON.parse(JSON.stringify(m.toJSON()))).predict([[0.9]]); // [1]
+ * fromJSON(JSON.parse(JSON.stringify(m.toJSON()))).predict([[0.9]]); // [1]
  * ```
  */
-export function modelFromJSON(json: SVMJson): SVMModel {
+export function fromJSON(json: SVMJson): SVMModel {
   if (json === null || typeof json !== "object" || !Array.isArray(json.supportVectors)) {
-    throw new TypeError("modelFromJSON: json must be what SVMModel.toJSON() returns");
+    throw new TypeError("fromJSON: json must be what SVMModel.toJSON() returns");
   }
   const spec: KernelSpec = {
     kernel: json.kernel,
@@ -197,9 +197,9 @@ export function modelFromJSON(json: SVMJson): SVMModel {
     degree: json.degree ?? undefined,
     coef0: json.coef0 ?? undefined,
   };
-  const sv = checkX("modelFromJSON", json.supportVectors);
+  const sv = checkX("fromJSON", json.supportVectors);
   if (!Array.isArray(json.coef) || json.coef.length !== sv.length) {
-    throw new RangeError("modelFromJSON: coef must have one entry per support vector");
+    throw new RangeError("fromJSON: coef must have one entry per support vector");
   }
   const k = kernelFunction(spec, sv);
   return fromParts(k, spec, sv, json.coef, json.bias, {

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "../ops/testing/asserts.ts";
 import { createRng } from "@convgrad/ops";
 import quadprog from "quadprog";
-import { dualQP, fitSVM, modelFromJSON, qp, smo } from "./mod.ts";
+import { dualQP, fitSVM, fromJSON, qp, smo } from "./mod.ts";
 
 const close = (a: number, b: number, tol: number, what: string) =>
   assert(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
@@ -97,7 +97,7 @@ Deno.test("XOR with rbf, JSON round trip, support vectors", () => {
   const m = fitSVM(X, y, { kernel: "rbf", gamma: 2, C: 10 });
   assertEquals(m.predict(X), y);
   assertEquals(m.supportIndices, [0, 1, 2, 3]);
-  const back = modelFromJSON(JSON.parse(JSON.stringify(m.toJSON())));
+  const back = fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
   const q = [[0.1, 0.2], [0.9, 0.1], [0.5, 0.5]];
   assertEquals(Array.from(back.decision(q)), Array.from(m.decision(q)));
 });
