@@ -2,7 +2,10 @@
 DENO_VERSION=2.9.6
 if ! command -v deno >/dev/null 2>&1 || ! deno --version | grep -q "deno $DENO_VERSION"; then
   npx -y "deno@$DENO_VERSION" --version >/dev/null
-  DENO_BIN=$(find "$HOME/.npm/_npx" -path "*@deno/linux-x64-glibc/deno" -type f | head -n 1)
+  # npx keeps one cache folder per package version: take the binary that is this version.
+  for DENO_BIN in $(find "$HOME/.npm/_npx" -path "*@deno/linux-x64-glibc/deno" -type f); do
+    "$DENO_BIN" --version | grep -q "deno $DENO_VERSION" && break
+  done
   mkdir -p "$HOME/.local/bin"
   ln -sf "$DENO_BIN" "$HOME/.local/bin/deno"
   export PATH="$HOME/.local/bin:$PATH"
