@@ -11,7 +11,7 @@ import wabtInit from "npm:wabt@1.0.39";
 /** Each source and how its bytes are shipped: a `.wasm` file, or base64 in a `.ts` module. */
 const MODULES: { wat: string; out: string; as: "wasm" | "ts" }[] = [
   { wat: "conv/relayout.wat", out: "conv/relayout_wasm.ts", as: "ts" },
-  { wat: "conv/col2im.wat", out: "conv/col2im_wasm.ts", as: "ts" },
+  { wat: "conv/patches.wat", out: "conv/patches_wasm.ts", as: "ts" },
   { wat: "binary/binary_conv.wat", out: "binary/binary_conv_wasm.ts", as: "ts" },
   { wat: "pool/max_pool.wat", out: "pool/max_pool_wasm.ts", as: "ts" },
 ];

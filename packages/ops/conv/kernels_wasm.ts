@@ -18,7 +18,7 @@ import { fullAttrs } from "./geometry.ts";
 import { FILT, FILT_BACKPROP_FILTER, FILT_BACKPROP_INPUT, FULL, VALID } from "./kernel_names.ts";
 import type { ConvAttrs } from "./options.ts";
 import { WASM_BASE64 } from "./relayout_wasm.ts";
-import { WASM_BASE64 as COL2IM_BASE64 } from "./col2im_wasm.ts";
+import { WASM_BASE64 as PATCHES_BASE64 } from "./patches_wasm.ts";
 import { heapModule, heapOffset, type WasmBackend } from "../wasm_heap.ts";
 
 /** Relayouts that needed no copy: they share their source's data and must not be freed. */
@@ -44,8 +44,9 @@ function transposed(
   return out;
 }
 
-/** The export of col2im.wat (see there): pointers are byte offsets into the backend's heap. */
-interface Col2im {
+/** The exports of patches.wat (see there): pointers are byte offsets into the backend's heap. */
+interface Patches {
+  im2row(x: number, rows: number, ...geometry: number[]): void;
   col2im(z: number, dx: number, ...geometry: number[]): void;
 }
 
@@ -144,6 +145,13 @@ function withTemps(
 const explicitPad = ([ph, pw]: readonly number[]) => [[0, 0], [ph, ph], [pw, pw], [0, 0]];
 
 /** y [N,F,Ho,Wo] = filt(x, k or flip(k)) through XNNPACK. */
+/**
+ * Below this many input channels the forward pass builds patches and runs one GEMM: measured on
+ * the MNIST layer (C = 1, 7x7, 32 filters, batch 100), 18 ms against 28 ms for XNNPACK's own
+ * convolution, whose indirect GEMM reads one float per pointer there.
+ */
+const FEW_CHANNELS = 2;
+
 /** The last NHWC filter made for each flip, keyed by the source kernel's (immutable) data. */
 const filterCache = new Map<boolean, { source: object; filter: tf.TensorInfo }>();
 
@@ -169,8 +177,43 @@ function correlate(
   flip: boolean,
 ): tf.TensorInfo {
   return withTemps(b, (temp) => {
-    const xh = temp(channelsLast(b, x)); // [N,H,W,C]
     const kh = cachedFilter(b, k, flip); // [kh,kw,C,F]
+    if (x.shape[1] < FEW_CHANNELS) {
+      // Few input channels: one GEMM over explicit patches, rows [N·Ho·Wo, C·kh·kw] times the
+      // kernel as [C·kh·kw, F] (for C = 1 the [kh,kw,C,F] filter is exactly that matrix).
+      const [N, C, H, W] = x.shape, [F, , kH, kW] = k.shape, [sh, sw] = a.stride, [ph, pw] = a.pad;
+      const Ho = Math.floor((H + 2 * ph - kH) / sh) + 1,
+        Wo = Math.floor((W + 2 * pw - kW) / sw) + 1;
+      const taps = C * kH * kW;
+      const rows = temp(b.makeOutput([N * Ho * Wo, 1, 1, taps], "float32"));
+      heapModule<Patches>(b, PATCHES_BASE64).im2row(
+        heapOffset(b, x),
+        heapOffset(b, rows),
+        N,
+        C,
+        H,
+        W,
+        kH,
+        kW,
+        sh,
+        sw,
+        ph,
+        pw,
+        Ho,
+        Wo,
+      );
+      const kmat = temp(
+        copyView(b, kh, { shape: [1, 1, taps, F], strides: [0, 0, F, 1], offset: 0 }),
+      );
+      const y = temp(stock("Conv2D", b, { x: rows, filter: kmat }, {
+        strides: [1, 1],
+        pad: "valid",
+        dilations: [1, 1],
+        dataFormat: "NHWC",
+      })); // [N·Ho·Wo,1,1,F]
+      return channelsFirst(b, { dataId: y.dataId, shape: [N, Ho, Wo, F], dtype: "float32" });
+    }
+    const xh = temp(channelsLast(b, x)); // [N,H,W,C]
     const y = temp(stock("Conv2D", b, { x: xh, filter: kh }, {
       strides: a.stride,
       pad: explicitPad(a.pad),
@@ -235,7 +278,7 @@ function backpropInputCol2im(
     dataFormat: "NHWC",
   })); // [N,Ho,Wo,C·kh·kw]
   const dx = b.makeOutput([N, C, H, W], "float32");
-  heapModule<Col2im>(b, COL2IM_BASE64).col2im(
+  heapModule<Patches>(b, PATCHES_BASE64).col2im(
     heapOffset(b, z),
     heapOffset(b, dx),
     N,

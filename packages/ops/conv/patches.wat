@@ -1,7 +1,7 @@
-;; The scatter that finishes the conv input gradient after its GEMM, in place on the TF.js wasm
-;; backend's heap (the memory is imported; pointers are byte offsets):
-;;   dx[n, c, i*sh + p - ph, j*sw + q - pw] += z[n, i, j, tap]   tap = (c*kh + p)*kw + q
-;; dx is zeroed first; positions in the zero padding are skipped.
+;; The two patch moves that turn convolutions into GEMMs, in place on the TF.js wasm backend's heap
+;; (the memory is imported; pointers are byte offsets); tap = (c*kh + p)*kw + q:
+;;   im2row: rows[n, i, j, tap] = xpad[n, c, i*sh + p, j*sw + q]       (0 in the padding)
+;;   col2im: dx[n, c, i*sh + p - ph, j*sw + q - pw] += z[n, i, j, tap]  (dx zeroed first)
 (module
   (import "env" "memory" (memory 0))
 
@@ -22,6 +22,60 @@
     (if (i32.gt_s (local.get $hi) (local.get $Wo)) (then (local.set $hi (local.get $Wo))))
     (if (i32.lt_s (local.get $hi) (local.get $lo)) (then (local.set $hi (local.get $lo))))
     (i32.or (i32.shl (local.get $lo) (i32.const 16)) (local.get $hi)))
+
+;; One output pixel's window per row: for the few-channel convolutions XNNPACK's own (indirect)
+  ;; convolution handles poorly.
+  (func (export "im2row") (param $x i32) (param $out i32) (param $N i32) (param $C i32)
+    (param $H i32) (param $W i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
+    (param $ph i32) (param $pw i32) (param $Ho i32) (param $Wo i32)
+    (local $n i32) (local $i i32) (local $j i32) (local $c i32) (local $p i32) (local $q i32)
+    (local $h i32) (local $w0 i32) (local $w i32) (local $dst i32) (local $src i32) (local $kw4 i32)
+    (local.set $dst (local.get $out))
+    (local.set $kw4 (i32.shl (local.get $kw) (i32.const 2)))
+    (block $doneN (loop $eachN (br_if $doneN (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $i (i32.const 0))
+      (block $doneI (loop $eachI (br_if $doneI (i32.ge_u (local.get $i) (local.get $Ho)))
+        (local.set $j (i32.const 0))
+        (block $doneJ (loop $eachJ (br_if $doneJ (i32.ge_u (local.get $j) (local.get $Wo)))
+          (local.set $w0 (i32.sub (i32.mul (local.get $j) (local.get $sw)) (local.get $pw)))
+          (local.set $c (i32.const 0))
+          (block $doneC (loop $eachC (br_if $doneC (i32.ge_u (local.get $c) (local.get $C)))
+            (local.set $p (i32.const 0))
+            (block $doneP (loop $eachP (br_if $doneP (i32.ge_u (local.get $p) (local.get $kh)))
+              (local.set $h (i32.sub (i32.add (i32.mul (local.get $i) (local.get $sh)) (local.get $p)) (local.get $ph)))
+              (if (i32.or (i32.lt_s (local.get $h) (i32.const 0)) (i32.ge_s (local.get $h) (local.get $H)))
+                (then (memory.fill (local.get $dst) (i32.const 0) (local.get $kw4)))
+                (else
+                  ;; src = &x[n, c, h, 0]
+                  (local.set $src (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul
+                    (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $c)) (local.get $H))
+                    (local.get $h)) (local.get $W)) (i32.const 2))))
+                  (if (i32.and (i32.eq (local.get $sw) (i32.const 1)) (i32.and
+                      (i32.ge_s (local.get $w0) (i32.const 0))
+                      (i32.le_s (i32.add (local.get $w0) (local.get $kw)) (local.get $W))))
+                    (then (memory.copy (local.get $dst)
+                      (i32.add (local.get $src) (i32.shl (local.get $w0) (i32.const 2))) (local.get $kw4)))
+                    (else
+                      (local.set $q (i32.const 0))
+                      (block $doneQ (loop $eachQ (br_if $doneQ (i32.ge_u (local.get $q) (local.get $kw)))
+                        (local.set $w (i32.add (local.get $w0) (local.get $q)))
+                        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $q) (i32.const 2)))
+                          (if (result f32) (i32.and (i32.ge_s (local.get $w) (i32.const 0)) (i32.lt_s (local.get $w) (local.get $W)))
+                            (then (f32.load (i32.add (local.get $src) (i32.shl (local.get $w) (i32.const 2)))))
+                            (else (f32.const 0))))
+                        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                        (br $eachQ)))))))
+              (local.set $dst (i32.add (local.get $dst) (local.get $kw4)))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br $eachP)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $eachC)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $eachJ)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $eachI)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $eachN))))
 
   (func (export "col2im") (param $z i32) (param $dx i32) (param $N i32) (param $C i32)
     (param $H i32) (param $W i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
