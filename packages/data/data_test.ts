@@ -7,6 +7,7 @@ import {
   mnistDir,
   readIdx,
   splitTrainValidation,
+  subset,
 } from "./mod.ts";
 
 /** An idx file built by hand: magic, dims, data. */
@@ -33,17 +34,39 @@ Deno.test("readIdx parses good files and names the file in every error", () => {
   assertThrows(() => readIdx(Uint8Array.of(0, 0), "tiny"), RangeError, "tiny: truncated");
 });
 
-Deno.test("MNIST: counts, first labels, pixel range, label histogram", async () => {
-  const { train, test } = await loadMnist();
+/** Loaded once for the tests that read the real files (each load hashes and converts 55 MB). */
+let mnist: ReturnType<typeof loadMnist> | undefined;
+const sharedMnist = () => mnist ??= loadMnist();
+
+/** How many examples have each label 0..9. */
+function histogram(labels: Uint8Array): number[] {
+  const h = new Array(10).fill(0);
+  for (const l of labels) h[l]++;
+  return h;
+}
+
+Deno.test("MNIST: counts, first labels, pixel range, label histograms", async () => {
+  const { train, test } = await sharedMnist();
   assertEquals([train.n, test.n, train.height, train.width], [60000, 10000, 28, 28]);
   assertEquals(Array.from(train.labels.slice(0, 5)), [5, 0, 4, 1, 9]); // the well-known first digits
   assertEquals(Array.from(test.labels.slice(0, 3)), [7, 2, 1]);
   let min = Infinity, max = -Infinity;
   for (const v of train.images) (min = Math.min(min, v)), (max = Math.max(max, v));
   assertEquals([min, max], [0, 1]);
-  const hist = new Array(10).fill(0);
-  for (const l of test.labels) hist[l]++;
-  assertEquals(hist, [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+  // The published class counts of the two sets.
+  assertEquals(histogram(train.labels), [
+    5923,
+    6742,
+    5958,
+    6131,
+    5842,
+    5421,
+    5918,
+    6265,
+    5851,
+    5949,
+  ]);
+  assertEquals(histogram(test.labels), [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
 });
 
 Deno.test("MNIST: a corrupted or truncated file is an error naming it", async () => {
@@ -63,7 +86,11 @@ Deno.test("MNIST: a corrupted or truncated file is an error naming it", async ()
 });
 
 Deno.test("split is seeded and disjoint; batches cover every example once per epoch", async () => {
-  const { test } = await loadMnist();
+  const { train, test } = await sharedMnist();
+  const full = splitTrainValidation(train, { seed: 0 });
+  assertEquals([full.train.n, full.validation.n], [55000, 5000]);
+  const both = histogram(full.train.labels).map((c, l) => c + histogram(full.validation.labels)[l]);
+  assertEquals(both, histogram(train.labels));
   const a = splitTrainValidation(test, { validation: 1000, seed: 3 });
   const b = splitTrainValidation(test, { validation: 1000, seed: 3 });
   assertEquals([a.train.n, a.validation.n], [9000, 1000]);
@@ -98,6 +125,16 @@ Deno.test("split is seeded and disjoint; batches cover every example once per ep
     "validation must be",
   );
   assertThrows(() => batches(test, 0).next(), RangeError, "batchSize must be a positive integer");
+  assertThrows(
+    () => batches(test, 10, { shuffle: true, epoch: 0.5 }).next(),
+    RangeError,
+    "epoch must be a non-negative integer, got 0.5",
+  );
+  assertThrows(
+    () => subset(test, [0, 10000]),
+    RangeError,
+    "idx[1] must be an integer in [0, 10000)",
+  );
 });
 
 const hasFashion = await Deno.stat(FASHION_MNIST_DIR).then(() => true, () => false);
@@ -107,12 +144,21 @@ Deno.test("Fashion-MNIST: absent is a clear error", async () => {
   assert(err?.message.includes("apt-get install dataset-fashion-mnist"), String(err));
 });
 
+if (!hasFashion) {
+  console.log(
+    `Fashion-MNIST test ignored: ${FASHION_MNIST_DIR} is absent (Debian dataset-fashion-mnist)`,
+  );
+}
 Deno.test({
   name: "Fashion-MNIST: 60k/10k images from Debian's package",
   ignore: !hasFashion,
   fn: async () => {
     const { train, test } = await loadFashionMnist();
-    assertEquals([train.n, test.n, train.height], [60000, 10000, 28]);
-    assert(train.labels.every((l) => l < 10));
+    assertEquals([train.n, test.n, train.height, train.width], [60000, 10000, 28, 28]);
+    // Fashion-MNIST is balanced, and its first training images are a boot, two tops, a dress, a top.
+    assertEquals(histogram(train.labels), new Array(10).fill(6000));
+    assertEquals(histogram(test.labels), new Array(10).fill(1000));
+    assertEquals(Array.from(train.labels.slice(0, 5)), [9, 0, 0, 3, 0]);
+    assertEquals(train.images.length, 60000 * 28 * 28);
   },
 });

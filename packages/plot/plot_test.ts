@@ -43,6 +43,11 @@ Deno.test("encodePng round-trips grey and RGBA pixels", async () => {
   const rgba = Uint8Array.from({ length: 2 * 2 * 4 }, (_, i) => 255 - i);
   assertEquals((await decodePng(await encodePng(rgba, 2, 2, { channels: 4 }))).pixels, rgba);
   await assertRejectsWith(() => encodePng(grey, 4, 3), "expected 4x3x1");
+  await assertRejectsWith(
+    () => encodePng(grey, 5, 3, { channels: 3 as 1 }),
+    "channels must be 1 or 4",
+  );
+  await assertRejectsWith(() => encodePng([0] as never, 1, 1), "pixels must be a Uint8Array");
 });
 
 Deno.test("saveImageGrid lays out images as dark ink on white", async () => {
@@ -63,6 +68,10 @@ Deno.test("saveImageGrid lays out images as dark ink on white", async () => {
     () => saveImageGrid(path, [new Float32Array(3)], { rows: 1, cols: 1, height: 2, width: 2 }),
     "images[0] has 3 values",
   );
+  await assertRejectsWith(
+    () => saveImageGrid(path, [], { rows: 1, cols: 1, height: 2, width: 2, gap: -1 }),
+    "gap must be a non-negative integer, got -1",
+  );
   await Deno.remove(path);
 });
 
@@ -78,8 +87,9 @@ Deno.test("renderVega renders Vega-Lite to SVG with its text and a PNG of the sc
   const { svg, png } = await renderVega(spec, { scale: 2 });
   assert(svg.includes("convgrad test chart"));
   const w = Number(svg.match(/width="(\d+)"/)![1]);
-  const { width, channels, pixels } = await decodePng(png);
-  assertEquals(width, 2 * w);
+  const h = Number(svg.match(/height="(\d+)"/)![1]);
+  const { width, height, channels, pixels } = await decodePng(png);
+  assertEquals([width, height], [2 * w, 2 * h]);
   // Opaque white background with dark marks and text on it.
   assert(pixels.every((p, i) => i % channels !== 3 || p === 255), "the PNG is not opaque");
   assert(pixels.some((p, i) => i % channels === 0 && p < 100), "the PNG is blank");
@@ -91,6 +101,38 @@ Deno.test("renderVega renders Vega-Lite to SVG with its text and a PNG of the sc
   await assertRejectsWith(
     () => renderVega(null as never),
     "spec must be a Vega or Vega-Lite object",
+  );
+  await assertRejectsWith(() => renderVega(spec, { scale: 0 }), "scale must be > 0, got 0");
+  await assertRejectsWith(() => savePlot("", spec), "path must be a non-empty string");
+});
+
+Deno.test("renderVega renders a Vega spec's text with the bundled font", async () => {
+  const schema = "https://vega.github.io/schema/vega/v5.json";
+  const text = (value: string) => ({
+    $schema: schema,
+    width: 120,
+    height: 40,
+    marks: [{
+      type: "text",
+      encode: {
+        enter: { x: { value: 5 }, y: { value: 25 }, text: { value }, fontSize: { value: 20 } },
+      },
+    }],
+  });
+  const { svg, png } = await renderVega(text("glyphs"), { scale: 1 });
+  assert(svg.includes("glyphs"));
+  // Only the text can put ink on the white background: without the font the PNG stays blank.
+  const ink = (p: Uint8Array) => p.filter((v, i) => i % 4 === 0 && v < 128).length;
+  assert(ink((await decodePng(png)).pixels) > 50, "the text was not drawn");
+  assertEquals(ink((await decodePng((await renderVega(text(""), { scale: 1 })).png)).pixels), 0);
+  await assertRejectsWith(
+    () => renderVega({ $schema: schema, mark: "line" }),
+    'a Vega spec ($schema https://vega.github.io/schema/vega/v5.json) cannot have a "mark" key',
+  );
+  await assertRejectsWith(() => renderVega({ marks: 3 }), "cannot render the Vega spec");
+  await assertRejectsWith(
+    () => renderVega({ mark: "nope", data: { values: [] } }),
+    "cannot render the Vega-Lite spec",
   );
 });
 

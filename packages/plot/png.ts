@@ -41,6 +41,9 @@ export async function encodePng(
   height: number,
   { channels = 1 }: { channels?: 1 | 4 } = {},
 ): Promise<Uint8Array> {
+  if (!(pixels instanceof Uint8Array)) {
+    throw new TypeError(`encodePng: pixels must be a Uint8Array, got ${pixels}`);
+  }
   if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1) {
     throw new RangeError(
       `encodePng: width and height must be positive integers, got ${width}x${height}`,
@@ -113,6 +116,9 @@ export async function saveImageGrid(
     if (!Number.isInteger(v) || v < 1) {
       throw new RangeError(`saveImageGrid: ${name} must be a positive integer, got ${v}`);
     }
+  }
+  if (!Number.isInteger(gap) || gap < 0) {
+    throw new RangeError(`saveImageGrid: gap must be a non-negative integer, got ${gap}`);
   }
   if (images.length > rows * cols) {
     throw new RangeError(`saveImageGrid: ${images.length} images do not fit ${rows}x${cols}`);

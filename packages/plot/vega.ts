@@ -30,16 +30,55 @@ function init(): Promise<Uint8Array[]> {
 /** A Vega-Lite or Vega specification (plain JSON). */
 export type ChartSpec = Record<string, unknown>;
 
+/**
+ * Which grammar `spec` is written in: its `$schema` says, else a Vega-Lite `mark` or a Vega
+ * `marks` key; composite Vega-Lite specs (`layer`, `hconcat`, `facet`…) have neither.
+ */
 function isVegaLite(spec: ChartSpec): boolean {
   const schema = String(spec.$schema ?? "");
-  if (schema.includes("vega-lite")) return true;
-  if (schema.includes("/vega/")) return false;
-  return !("marks" in spec);
+  const lite = schema ? schema.includes("vega-lite") : !("marks" in spec);
+  if (lite ? "marks" in spec : "mark" in spec) {
+    throw new TypeError(
+      `renderVega: a ${lite ? "Vega-Lite" : "Vega"} spec ($schema ${schema || "absent"}) ` +
+        `cannot have a "${lite ? "marks" : "mark"}" key`,
+    );
+  }
+  return lite;
+}
+
+/**
+ * `spec` as SVG text by Vega's headless view. Vega's dataflow only logs its errors (the SVG then
+ * comes out empty), so a logger collects them to throw; warnings still go to the console.
+ */
+async function toSvg(spec: ChartSpec): Promise<string> {
+  const lite = isVegaLite(spec), errors: string[] = [];
+  const logger = vega.logger(vega.Warn, undefined, (method, level, args) => {
+    if (method === "error") errors.push(args.map(String).join(" "));
+    else console.warn(level, ...args);
+  });
+  let svg = "";
+  try {
+    const vgSpec = lite
+      ? vl.compile({ background: "white", ...spec } as vl.TopLevelSpec, { logger }).spec
+      : { background: "white", ...spec };
+    const view = new vega.View(vega.parse(vgSpec as vega.Spec), { renderer: "none", logger });
+    svg = await view.toSVG();
+    view.finalize();
+  } catch (e) {
+    errors.push((e as Error).message);
+  }
+  if (errors.length > 0) {
+    const grammar = lite ? "Vega-Lite" : "Vega";
+    throw new Error(`renderVega: cannot render the ${grammar} spec: ${errors.join("; ")}`);
+  }
+  return svg;
 }
 
 /**
  * Renders a chart to SVG text and PNG bytes.
  *
+ * @param spec a Vega-Lite or Vega specification, told apart by its `$schema`, else by a `mark`
+ *   (Vega-Lite) or `marks` (Vega) key.
  * @param opts.scale PNG pixels per SVG pixel. Default 2.
  *
  * @example
@@ -62,19 +101,16 @@ export async function renderVega(
   const scale = opts.scale ?? 2;
   if (!(scale > 0)) throw new RangeError(`renderVega: scale must be > 0, got ${scale}`);
   const fonts = await init();
-  const vgSpec = isVegaLite(spec)
-    ? vl.compile({ background: "white", ...spec } as vl.TopLevelSpec).spec
-    : { background: "white", ...spec };
-  const view = new vega.View(vega.parse(vgSpec as vega.Spec), { renderer: "none" });
-  const svg = await view.toSVG();
-  view.finalize();
+  const svg = await toSvg(spec);
   const resvg = new Resvg(svg, {
     font: { fontBuffers: fonts, defaultFontFamily: "DejaVu Sans", loadSystemFonts: false },
     fitTo: { mode: "zoom", value: scale },
   });
-  const png = resvg.render().asPng();
-  resvg.free();
-  return { svg, png };
+  try {
+    return { svg, png: resvg.render().asPng() };
+  } finally {
+    resvg.free();
+  }
 }
 
 /**
@@ -95,6 +131,9 @@ export async function savePlot(
   spec: ChartSpec,
   opts: { scale?: number } = {},
 ): Promise<void> {
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(`savePlot: path must be a non-empty string, got ${path}`);
+  }
   const { svg, png } = await renderVega(spec, opts);
   const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
   await Deno.mkdir(dir, { recursive: true });
