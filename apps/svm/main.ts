@@ -123,12 +123,14 @@ export function boundaryPlot(
   const ys = [...Array(G).keys()].map((j) => lo[1] + (hi[1] - lo[1]) * j / (G - 1));
   const f = model.decision(ys.flatMap((yv) => xs.map((xv) => [xv, yv])));
   const dx = (hi[0] - lo[0]) / (G - 1), dy = (hi[1] - lo[1]) / (G - 1);
+  // Opaque cells, each a little wider than its pitch: neighbours overlap, so no anti-aliased
+  // seams show between them.
   const cells = ys.flatMap((yv, j) =>
     xs.map((xv, i) => ({
-      x: xv - dx / 2,
-      x2: xv + dx / 2,
-      y: yv - dy / 2,
-      y2: yv + dy / 2,
+      x: xv - 0.56 * dx,
+      x2: xv + 0.56 * dx,
+      y: yv - 0.56 * dy,
+      y2: yv + 0.56 * dy,
       f: Math.max(-2, Math.min(2, f[j * G + i])),
     }))
   );
@@ -143,10 +145,11 @@ export function boundaryPlot(
     title,
     width: 420,
     height: 420,
+    config: { axis: { grid: false } },
     layer: [
       {
         data: { values: cells },
-        mark: { type: "rect", opacity: 0.55 },
+        mark: { type: "rect", clip: true },
         encoding: {
           x: { field: "x", type: "quantitative", scale: scale(0), title: "x₀" },
           x2: { field: "x2" },
@@ -155,7 +158,12 @@ export function boundaryPlot(
           color: {
             field: "f",
             type: "quantitative",
-            scale: { scheme: "redblue", domain: [-2, 2] },
+            // A pale diverging ramp, so that the points and contours stay legible on it.
+            scale: {
+              domain: [-2, 0, 2],
+              range: ["#e7898b", "#f7f7f7", "#8fb6dc"],
+              interpolate: "rgb",
+            },
             title: "f(x)",
           },
         },
@@ -224,7 +232,10 @@ async function main(): Promise<void> {
         gap.toExponential(1),
     );
     const file = `${f.out}/${name.replace(/[^a-z]+/g, "-").replace(/-$/, "")}`;
-    await savePlot(file, boundaryPlot(`${name}: ${fit.kernel} kernel, C = ${fit.C}`, model, train));
+    const title = `${name}: ${fit.kernel} kernel, C = ${fit.C}, test accuracy ${
+      acc(model, test).toFixed(3)
+    }`;
+    await savePlot(file, boundaryPlot(title, model, train));
   }
   console.log(`wrote decision-boundary plots (.png, .svg) to ${f.out}/`);
 }

@@ -12,7 +12,14 @@
  *
  * @module
  */
-export { checkX, type KernelFn, kernelFunction, kernelMatrix, type KernelSpec } from "./kernels.ts";
+export {
+  type Kernel,
+  type KernelFn,
+  kernelMatrix,
+  type KernelSpec,
+  KernelTable,
+  resolveKernel,
+} from "./kernels.ts";
 export { dualQP, type QP, qp, type QPOptions, type QPSolution } from "./qp.ts";
 export { smo, type SMOOptions, type SMOResult } from "./smo.ts";
 export { type FitOptions, fitSVM, fromJSON, type SVMJson, type SVMModel } from "./svm.ts";

@@ -5,49 +5,42 @@
  * @module
  */
 import quadprog from "quadprog";
-import { checkX, kernelFunction, kernelMatrix, type KernelSpec } from "./kernels.ts";
+import { kernelMatrix, type KernelSpec, KernelTable, resolveKernel } from "./kernels.ts";
+import { checkC, checkX, checkY } from "./validate.ts";
 
 /** `min ½ vᵀPv + qᵀv  s.t.  Gv ≤ h, Av = b`, dense, row-major arrays of rows. */
 export interface QP {
+  /** The quadratic term, n x n, symmetric positive semidefinite. */
   P: number[][];
+  /** The linear term, n. */
   q: number[];
+  /** Inequality constraints' rows, m x n. */
   G: number[][];
+  /** Their right-hand sides, m. */
   h: number[];
+  /** Equality constraints' rows, p x n. */
   A: number[][];
+  /** Their right-hand sides, p. */
   b: number[];
 }
 
-/** Checks labels: ±1, as many as points, both classes present. */
-export function checkY(op: string, y: unknown, n: number): number[] {
-  if (!Array.isArray(y) && !ArrayBuffer.isView(y)) {
-    throw new TypeError(`${op}: y must be an array of labels ±1`);
-  }
-  const labels = Array.from(y as ArrayLike<number>);
-  if (labels.length !== n) {
-    throw new RangeError(`${op}: y has ${labels.length} labels for ${n} points`);
-  }
-  labels.forEach((l, i) => {
-    if (l !== 1 && l !== -1) throw new RangeError(`${op}: y[${i}] must be +1 or -1, got ${l}`);
-  });
-  if (!labels.includes(1) || !labels.includes(-1)) {
-    throw new RangeError(`${op}: y must contain both classes +1 and -1`);
-  }
-  return labels;
-}
-
-/** Checks the box bound C. */
-export function checkC(op: string, C: unknown): number {
-  if (typeof C !== "number" || !(C > 0) || !Number.isFinite(C)) {
-    throw new RangeError(`${op}: C must be a finite number > 0, got ${C}`);
-  }
-  return C;
-}
-
 /**
- * The seed's (004 §4) QP for the SVM dual. Maximising `Σα − ½ Σ_nm α_n α_m y_n y_m k(x_n, x_m)`
- * is minimising its negative, so with `v = α`: `P = (y yᵀ) ∘ K`, `q = −1`; the box `0 ≤ α ≤ C`
- * is `G = [−I; I]`, `h = [0; C·1]`; and `Σ α_n y_n = 0` is `A = yᵀ`, `b = 0`. (The seed writes the
- * objective's factor as "1/v": a typo for ½.)
+ * The seed's (004 §4) QP for the SVM dual, in cvxopt's form `min ½ vᵀPv + qᵀv, Gv ≤ h, Av = b`.
+ *
+ * Derivation. The soft-margin primal is `min_{w,b,ξ} ½‖w‖² + C Σ ξ_n` subject to
+ * `y_n (wᵀφ(x_n) + b) ≥ 1 − ξ_n` and `ξ_n ≥ 0`. With multipliers `α_n ≥ 0`, `μ_n ≥ 0` for the two
+ * constraint families, the Lagrangian's stationarity gives `w = Σ α_n y_n φ(x_n)` (∂/∂w),
+ * `Σ α_n y_n = 0` (∂/∂b) and `C − α_n − μ_n = 0` (∂/∂ξ_n, so `α_n ≤ C` as `μ_n ≥ 0`).
+ * Substituting back, the dual is the seed's eq. (1):
+ * `max_α Σ α_n − ½ Σ_nm α_n α_m y_n y_m k(x_n, x_m)`, `0 ≤ α_n ≤ C`, `Σ α_n y_n = 0`.
+ * Maximising is minimising the negative (hint 1), so with `v = α`:
+ * - `½ vᵀPv = ½ Σ_nm α_n α_m y_n y_m K_nm`: `P = (y yᵀ) ∘ K` (elementwise), PSD as K is;
+ * - `qᵀv = −Σ α_n`: `q = −1`;
+ * - `−α_n ≤ 0` and `α_n ≤ C` (hint 2): `G = [−I; I]` (2N × N), `h = [0; C·1]`;
+ * - `Σ α_n y_n = 0`: `A = yᵀ` (1 × N), `b = 0`.
+ *
+ * The seed writes cvxopt's objective factor as "1/v": a typo for ½ (with any other factor the
+ * minimiser would not be the dual's maximiser).
  *
  * @example
  * ```ts
@@ -56,12 +49,17 @@ export function checkC(op: string, C: unknown): number {
  * // P = [[0, 0], [0, 2]], q = [-1, -1]
  * ```
  */
-export function dualQP(X: number[][], y: number[], kernel: KernelSpec, C: number): QP {
+export function dualQP(
+  X: ArrayLike<number>[],
+  y: ArrayLike<number>,
+  kernel: KernelSpec,
+  C: number,
+): QP {
   const op = "dualQP";
   checkX(op, X);
   const n = X.length, labels = checkY(op, y, n);
   checkC(op, C);
-  const K = kernelMatrix(X, kernelFunction(kernel, X));
+  const K = kernelMatrix(new KernelTable(X, resolveKernel(op, kernel, X)));
   const P = Array.from(
     { length: n },
     (_, i) => Array.from({ length: n }, (_, j) => labels[i] * labels[j] * K[i * n + j]),
@@ -76,13 +74,14 @@ export function dualQP(X: number[][], y: number[], kernel: KernelSpec, C: number
     q: new Array(n).fill(-1),
     G,
     h: [...new Array(n).fill(0), ...new Array(n).fill(C)],
-    A: [labels.slice()],
+    A: [Array.from(labels)],
     b: [0],
   };
 }
 
 /** What {@linkcode qp} returns. */
 export interface QPSolution {
+  /** The minimiser. */
   x: Float64Array;
   /** `½ xᵀPx + qᵀx`. */
   objective: number;
@@ -127,20 +126,33 @@ export function qp(
   b: number[],
   opts: QPOptions = {},
 ): QPSolution {
+  for (const [name, v] of [["q", q], ["h", h], ["b", b]] as const) {
+    if (!Array.isArray(v)) throw new TypeError(`qp: ${name} must be an array of numbers, got ${v}`);
+  }
   const n = q.length;
-  if (n === 0) throw new RangeError("qp: empty problem (q has length 0)");
-  const shapes: [string, number[][], number][] = [["P", P, n], ["G", G, h.length], [
-    "A",
-    A,
-    b.length,
-  ]];
-  if (P.length !== n) throw new RangeError(`qp: P has ${P.length} rows, q has ${n} entries`);
+  if (n === 0) throw new RangeError("qp: q must be non-empty (one entry per variable), got []");
+  const shapes = [["P", P, n], ["G", G, h.length], ["A", A, b.length]] as const;
   for (const [name, M, rows] of shapes) {
-    if (M.length !== rows || M.some((r) => r.length !== n)) {
-      throw new RangeError(`qp: ${name} must be ${rows} x ${n}`);
+    if (!Array.isArray(M) || M.length !== rows || M.some((r) => r?.length !== n)) {
+      throw new RangeError(
+        `qp: ${name} must be ${rows} x ${n} (q has ${n} entries), got ` +
+          (Array.isArray(M)
+            ? `${M.length} rows of lengths ${[...new Set(M.map((r) => r?.length))]}`
+            : M),
+      );
+    }
+  }
+  const entries = { P: P.flat(), q, G: G.flat(), h, A: A.flat(), b };
+  for (const [name, v] of Object.entries(entries)) {
+    const k = v.findIndex((x) => typeof x !== "number" || !Number.isFinite(x));
+    if (k >= 0) {
+      throw new RangeError(`qp: ${name} must hold finite numbers, got ${v[k]} (entry ${k})`);
     }
   }
   const tol = opts.tol ?? 1e-5;
+  if (!(tol > 0) || !Number.isFinite(tol)) {
+    throw new RangeError(`qp: tol must be a finite number > 0, got ${opts.tol}`);
+  }
   const scale = Math.max(1e-12, ...P.map((r, i) => Math.abs(r[i])));
   const cons = [...A, ...G.map((r) => r.map((v) => -v))]; // quadprog: aᵀx ≥ b0
   const b0 = [...b, ...h.map((v) => -v)];
