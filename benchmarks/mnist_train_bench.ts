@@ -1,9 +1,16 @@
 /**
  * Training throughput (images/s) of the seed's MNIST CNN: our kernels on wasm (and cpu) against
- * the same network built from stock `tf.layers` (NHWC `conv2d`) on the same backend, in one run.
- * Adam, batch 100, random images (speed does not depend on the pixels).
+ * the same network built from stock `tf.layers` (NHWC `conv2d`) on the same backend, and against
+ * PyTorch's CPU build of the same network (NCHW, float32) with 1 and with 2 threads, in one run.
+ * Adam (lr 1e-3), softmax cross-entropy, batch 100, random images (speed does not depend on the
+ * pixels); each timing is `--batches` steps after one warm-up step. PyTorch runs when it is
+ * importable from Debian's `python3-torch` (/usr/bin/python3) or the `python3` on the PATH. TF.js
+ * picks its single-threaded SIMD wasm binary under Deno, so PyTorch's 1 thread is the like-for-like
+ * column and 2 threads is what the machine allows.
  *
  *   deno run -A benchmarks/mnist_train_bench.ts [--batches N] [--backends wasm,cpu]
+ *
+ * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
@@ -68,21 +75,96 @@ function throughput(model: tf.LayersModel, shape: number[], batches: number): nu
   return (batches * BATCH) / secs;
 }
 
+/** PyTorch's step on the same network; prints its images/s as JSON. Args: threads, batches. */
+const PYTORCH = `
+import json, sys, time, torch
+threads, batches, batch = int(sys.argv[1]), int(sys.argv[2]), ${BATCH}
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+model = torch.nn.Sequential(
+    torch.nn.Conv2d(1, 32, 7), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+    torch.nn.Linear(32 * 11 * 11, 100), torch.nn.ReLU(), torch.nn.Linear(100, 10))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+x, y = torch.rand(batch, 1, 28, 28), torch.randint(0, 10, (batch,))
+def step():
+    opt.zero_grad()
+    # Logits in: the softmax is inside the loss, as in tf.losses.softmaxCrossEntropy.
+    torch.nn.functional.cross_entropy(model(x), y).backward()
+    opt.step()
+step()
+t = time.perf_counter()
+for _ in range(batches):
+    step()
+seconds = time.perf_counter() - t
+print(json.dumps({"version": torch.__version__, "imagesPerSecond": batches * batch / seconds}))
+`;
+
+/** The first Python that imports torch: Debian's (`python3-torch`), else the PATH's. */
+async function findTorch(): Promise<string | null> {
+  for (const py of ["/usr/bin/python3", "python3"]) {
+    const probe = await new Deno.Command(py, { args: ["-c", "import torch"], stderr: "null" })
+      .output().catch(() => null);
+    if (probe?.success) return py;
+  }
+  return null;
+}
+
+/** PyTorch's images/s with `threads` threads, in a fresh process so the thread count is its own. */
+async function torchThroughput(
+  python: string,
+  threads: number,
+  batches: number,
+): Promise<{ version: string; imagesPerSecond: number }> {
+  const out = await new Deno.Command(python, {
+    args: ["-c", PYTORCH, String(threads), String(batches)],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`PyTorch (${python}) failed: ${new TextDecoder().decode(out.stderr).trim()}`);
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+}
+
+const n = Number(flags.batches);
+const fmt = (v: number | string) => (typeof v === "number" ? v.toFixed(0) : `fails: ${v}`);
+const ratio = (a: number | string, b: number | string | undefined) =>
+  typeof a === "number" && typeof b === "number" ? (a / b).toFixed(2) + "x" : "-";
+
+// PyTorch first: it does not depend on the TF.js backend, and a broken install fails fast.
+const python = await findTorch();
+const torch1 = python ? await torchThroughput(python, 1, n) : null;
+const torch2 = python ? await torchThroughput(python, 2, n) : null;
+
 const rows: string[][] = [];
 for (const backend of flags.backends.split(",") as BackendName[]) {
   await setBackend(backend);
-  const n = Number(flags.batches);
   const ours = throughput(mnistCnn(), [1, 28, 28], backend === "cpu" ? Math.max(1, n / 10) : n);
   // Stock cpu is ~100x slower: two batches are enough to time it.
   const stock = throughput(stockCnn(), [28, 28, 1], backend === "cpu" ? 2 : n);
-  const fmt = (v: number | string) => (typeof v === "number" ? v.toFixed(0) : `fails: ${v}`);
   rows.push([
     backend,
     fmt(ours),
     fmt(stock),
-    typeof ours === "number" && typeof stock === "number" ? (ours / stock).toFixed(1) + "x" : "-",
+    ratio(ours, stock),
+    ratio(ours, torch1?.imagesPerSecond),
+    ratio(ours, torch2?.imagesPerSecond),
   ]);
 }
-console.log("backend | ours images/s | stock tf.layers images/s | ours/stock");
+console.log(
+  "backend | ours images/s | stock tf.layers images/s | ours/stock | ours/PyTorch 1 thread | " +
+    "ours/PyTorch 2 threads",
+);
 for (const r of rows) console.log(r.join(" | "));
-console.log("anchors (2 cores): PyTorch 1.13 CPU 3,000-4,000 images/s; target >= 1,500 on wasm");
+if (torch1 && torch2) {
+  console.log(
+    `PyTorch ${torch1.version} CPU (${python}), same network: ` +
+      `1 thread ${fmt(torch1.imagesPerSecond)} images/s, 2 threads ${
+        fmt(torch2.imagesPerSecond)
+      } images/s`,
+  );
+} else {
+  console.log("PyTorch not installed (Debian: apt-get install python3-torch)");
+  console.log("anchor (2 cores): PyTorch 1.13 CPU 3,000-4,000 images/s");
+}
+console.log("target >= 1,500 images/s on wasm");
