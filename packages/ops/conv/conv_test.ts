@@ -165,6 +165,53 @@ for (const backend of BACKENDS) {
   });
 }
 
+Deno.test("wasm: 3x3 stride-1 gradients by Winograd F(4x4, 3x3) match the oracle", async () => {
+  await setBackend("wasm");
+  // Shapes the Winograd path takes (lanes in fours, enough channels and tiles), with image sizes
+  // that leave part-filled tiles and pads of 0 to 3. Its transforms scale entries by up to 8 and
+  // back by 1/24, so float32 rounding is a few times the direct method's: 2e-5 here.
+  const shapes: Case[] = [
+    { x: [8, 32, 14, 14], k: [32, 32, 3, 3] },
+    { x: [16, 32, 10, 9], k: [16, 32, 3, 3], pad: [1, 0] },
+    { x: [12, 48, 13, 11], k: [20, 48, 3, 3], pad: [2, 3] },
+  ];
+  shapes.forEach((c, i) => {
+    tf.tidy(() => {
+      const x = rand(c.x, 400 + i) as tf.Tensor4D, k = rand(c.k, 500 + i) as tf.Tensor4D;
+      const x64 = R.fromTensor(x), k64 = R.fromTensor(k);
+      const opts = { pad: c.pad };
+      for (
+        const [name, op, gradRef] of [
+          ["filt", (a: tf.Tensor4D, b: tf.Tensor4D) => filt(a, b, opts), R.filtGradRef],
+          ["valid", (a: tf.Tensor4D, b: tf.Tensor4D) => valid(a, b, opts), R.validGradRef],
+          ["full", (a: tf.Tensor4D, b: tf.Tensor4D) => full(a, b), R.fullGradRef],
+        ] as const
+      ) {
+        const dy = rand(op(x, k).shape, 600 + i);
+        const [dx, dk] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          op(a as tf.Tensor4D, b as tf.Tensor4D).mul(dy).sum()
+        )([x, k]);
+        const g = gradRef(x64, k64, R.fromTensor(dy), name === "full" ? {} : opts);
+        assertClose(dx, g.dx.data, `wasm ${name} dX ${label(c)}`, 2e-5);
+        assertClose(dk, g.dk.data, `wasm ${name} dK ${label(c)}`, 2e-5);
+      }
+    });
+  });
+  // Its temporaries (108 planes a call) are all freed: no tensors and no heap growth over steps.
+  const x = rand([8, 32, 14, 14], 7) as tf.Tensor4D;
+  const k = tf.variable(rand([32, 32, 3, 3], 8)) as tf.Variable<tf.Rank.R4>;
+  const opt = tf.train.sgd(1e-3);
+  const step = () => opt.minimize(() => filt(x, k, { pad: 1 }).square().mean() as tf.Scalar);
+  step();
+  const heap = () =>
+    (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+  const [tensors, bytes] = [tf.memory().numTensors, heap()];
+  for (let i = 0; i < 20; i++) step();
+  assertEquals([tf.memory().numTensors, heap()], [tensors, bytes]);
+  tf.dispose([x, k]);
+  opt.dispose();
+});
+
 Deno.test("gradcheck detects a wrong gradient", async () => {
   await setBackend("cpu");
   // x², with a custom gradient that is off by 10%.
