@@ -148,7 +148,6 @@ function withTemps(
 
 const explicitPad = ([ph, pw]: readonly number[]) => [[0, 0], [ph, ph], [pw, pw], [0, 0]];
 
-/** y [N,F,Ho,Wo] = filt(x, k or flip(k)) through XNNPACK. */
 /**
  * Below this many input channels the forward pass builds patches and runs one GEMM: measured on
  * the MNIST layer (C = 1, 7x7, 32 filters, batch 100), 18 ms against 28 ms for XNNPACK's own
@@ -173,6 +172,7 @@ function cachedFilter(b: WasmBackend, k: tf.TensorInfo, flip: boolean): tf.Tenso
   return filter;
 }
 
+/** y [N,F,Ho,Wo] = filt(x, k or flip(k)) through XNNPACK. */
 function correlate(
   b: WasmBackend,
   x: tf.TensorInfo,
