@@ -72,28 +72,30 @@
       (local.set $plane (i32.add (local.get $plane) (i32.const 1)))
       (br $eachPl))))
 
-;; 2x2, SIMD: four windows (two rows of 8 floats) per step. Returns how many windows per row it
-  ;; covered (a multiple of 4); the caller finishes each row's remaining windows.
+;; 2x2, SIMD: four windows (two rows of 8 floats) per step. A row's last step starts at window
+  ;; Wo − 4, overlapping the one before when 4 does not divide Wo: it writes the same values again.
+  ;; Returns how many windows per row it covered: Wo, or 0 when rows have fewer than 4 windows.
   ;; Lanes: row r = [a0 a1 a2 a3 | a4 a5 a6 a7]; window w takes a(2w), a(2w+1) of both rows.
   (func $forward2 (param $x i32) (param $y i32) (param $planes i32) (param $H i32) (param $W i32)
     (result i32)
-    (local $Ho i32) (local $Wo i32) (local $W4 i32) (local $row i32) (local $rows i32)
-    (local $j i32) (local $s i32) (local $d i32) (local $m0 v128) (local $m1 v128)
+    (local $Ho i32) (local $Wo i32) (local $row i32) (local $rows i32) (local $j i32)
+    (local $s0 i32) (local $d0 i32) (local $s i32) (local $d i32) (local $m0 v128) (local $m1 v128)
     (local.set $Ho (i32.shr_u (local.get $H) (i32.const 1)))
     (local.set $Wo (i32.shr_u (local.get $W) (i32.const 1)))
-    (local.set $W4 (i32.and (local.get $Wo) (i32.const -4)))
+    (if (i32.lt_u (local.get $Wo) (i32.const 4)) (then (return (i32.const 0))))
     (local.set $rows (i32.mul (local.get $planes) (local.get $Ho)))
     (block $doneR (loop $eachR
       (br_if $doneR (i32.ge_u (local.get $row) (local.get $rows)))
       ;; output row `row` = plane*Ho + i reads input rows 2i, 2i+1 of that plane
-      (local.set $s (i32.add (local.get $x) (i32.shl (i32.mul
+      (local.set $s0 (i32.add (local.get $x) (i32.shl (i32.mul
         (i32.add (i32.mul (i32.div_u (local.get $row) (local.get $Ho)) (local.get $H))
           (i32.shl (i32.rem_u (local.get $row) (local.get $Ho)) (i32.const 1)))
         (local.get $W)) (i32.const 2))))
-      (local.set $d (i32.add (local.get $y) (i32.shl (i32.mul (local.get $row) (local.get $Wo)) (i32.const 2))))
+      (local.set $d0 (i32.add (local.get $y) (i32.shl (i32.mul (local.get $row) (local.get $Wo)) (i32.const 2))))
       (local.set $j (i32.const 0))
       (block $doneJ (loop $eachJ
-        (br_if $doneJ (i32.ge_u (local.get $j) (local.get $W4)))
+        (local.set $s (i32.add (local.get $s0) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $d (i32.add (local.get $d0) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $m0 (f32x4.max (v128.load (local.get $s))
           (v128.load (i32.add (local.get $s) (i32.shl (local.get $W) (i32.const 2))))))
         (local.set $m1 (f32x4.max (v128.load offset=16 (local.get $s))
@@ -101,28 +103,29 @@
         (v128.store (local.get $d) (f32x4.max
           (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $m0) (local.get $m1))
           (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $m0) (local.get $m1))))
-        (local.set $s (i32.add (local.get $s) (i32.const 32)))
-        (local.set $d (i32.add (local.get $d) (i32.const 16)))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br_if $doneJ (i32.eq (local.get $j) (i32.sub (local.get $Wo) (i32.const 4))))
+        (local.set $j (select (i32.add (local.get $j) (i32.const 4)) (i32.sub (local.get $Wo) (i32.const 4))
+          (i32.lt_u (i32.add (local.get $j) (i32.const 8)) (local.get $Wo))))
         (br $eachJ)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br $eachR)))
-    (local.get $W4))
+    (local.get $Wo))
 
   ;; 2x2 backward, SIMD, over the same windows as $forward2: for each window position in row-major
   ;; order (top-left, top-right, bottom-left, bottom-right) the first one equal to the maximum takes
   ;; dy, the others 0. Windows do not overlap, so dx is written, not accumulated.
   (func $backward2 (param $x i32) (param $dy i32) (param $dx i32) (param $planes i32) (param $H i32)
     (param $W i32) (result i32)
-    (local $Ho i32) (local $Wo i32) (local $W4 i32) (local $row i32) (local $rows i32)
+    (local $Ho i32) (local $Wo i32) (local $row i32) (local $rows i32)
     (local $j i32) (local $s i32) (local $o i32) (local $g i32) (local $W2 i32)
+    (local $s0 i32) (local $o0 i32) (local $g0 i32)
     (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128)
     (local $tl v128) (local $tr v128) (local $bl v128) (local $br v128)
     (local $m v128) (local $seen v128) (local $e v128) (local $gv v128)
     (local $otl v128) (local $otr v128) (local $obl v128) (local $obr v128)
     (local.set $Ho (i32.shr_u (local.get $H) (i32.const 1)))
     (local.set $Wo (i32.shr_u (local.get $W) (i32.const 1)))
-    (local.set $W4 (i32.and (local.get $Wo) (i32.const -4)))
+    (if (i32.lt_u (local.get $Wo) (i32.const 4)) (then (return (i32.const 0))))
     (local.set $W2 (i32.shl (local.get $W) (i32.const 2)))
     (local.set $rows (i32.mul (local.get $planes) (local.get $Ho)))
     (block $doneR (loop $eachR
@@ -131,12 +134,14 @@
         (i32.add (i32.mul (i32.div_u (local.get $row) (local.get $Ho)) (local.get $H))
           (i32.shl (i32.rem_u (local.get $row) (local.get $Ho)) (i32.const 1)))
         (local.get $W)) (i32.const 2)))
-      (local.set $s (i32.add (local.get $x) (local.get $o)))
-      (local.set $o (i32.add (local.get $dx) (local.get $o)))
-      (local.set $g (i32.add (local.get $dy) (i32.shl (i32.mul (local.get $row) (local.get $Wo)) (i32.const 2))))
+      (local.set $s0 (i32.add (local.get $x) (local.get $o)))
+      (local.set $o0 (i32.add (local.get $dx) (local.get $o)))
+      (local.set $g0 (i32.add (local.get $dy) (i32.shl (i32.mul (local.get $row) (local.get $Wo)) (i32.const 2))))
       (local.set $j (i32.const 0))
       (block $doneJ (loop $eachJ
-        (br_if $doneJ (i32.ge_u (local.get $j) (local.get $W4)))
+        (local.set $s (i32.add (local.get $s0) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $o (i32.add (local.get $o0) (i32.shl (local.get $j) (i32.const 3))))
+        (local.set $g (i32.add (local.get $g0) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $a0 (v128.load (local.get $s)))
         (local.set $a1 (v128.load offset=16 (local.get $s)))
         (local.set $b0 (v128.load (i32.add (local.get $s) (local.get $W2))))
@@ -171,14 +176,13 @@
           (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $obl) (local.get $obr)))
         (v128.store offset=16 (i32.add (local.get $o) (local.get $W2))
           (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $obl) (local.get $obr)))
-        (local.set $s (i32.add (local.get $s) (i32.const 32)))
-        (local.set $o (i32.add (local.get $o) (i32.const 32)))
-        (local.set $g (i32.add (local.get $g) (i32.const 16)))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br_if $doneJ (i32.eq (local.get $j) (i32.sub (local.get $Wo) (i32.const 4))))
+        (local.set $j (select (i32.add (local.get $j) (i32.const 4)) (i32.sub (local.get $Wo) (i32.const 4))
+          (i32.lt_u (i32.add (local.get $j) (i32.const 8)) (local.get $Wo))))
         (br $eachJ)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br $eachR)))
-    (local.get $W4))
+    (local.get $Wo))
 
   (func (export "forward") (param $x i32) (param $y i32) (param $planes i32) (param $H i32)
     (param $W i32) (param $k i32)
@@ -191,9 +195,12 @@
 
   (func (export "backward") (param $x i32) (param $dy i32) (param $dx i32) (param $planes i32)
     (param $H i32) (param $W i32) (param $k i32)
-    ;; zero first: the scalar path accumulates, and rows/columns no window covers get nothing
-    (memory.fill (local.get $dx) (i32.const 0)
-      (i32.shl (i32.mul (local.get $planes) (i32.mul (local.get $H) (local.get $W))) (i32.const 2)))
+    ;; zero first, unless the SIMD path will write every entry: the scalar path accumulates, and
+    ;; rows/columns no window covers get nothing
+    (if (i32.or (i32.or (i32.ne (local.get $k) (i32.const 2)) (i32.lt_u (local.get $W) (i32.const 8)))
+        (i32.and (i32.or (local.get $H) (local.get $W)) (i32.const 1)))
+      (then (memory.fill (local.get $dx) (i32.const 0)
+        (i32.shl (i32.mul (local.get $planes) (i32.mul (local.get $H) (local.get $W))) (i32.const 2)))))
     (call $walk (local.get $x) (local.get $dx) (local.get $dy) (local.get $planes) (local.get $H)
       (local.get $W) (local.get $k) (i32.const 1)
       (if (result i32) (i32.eq (local.get $k) (i32.const 2))
