@@ -1,7 +1,8 @@
 /**
  * Training throughput (images/s) of the seed's MNIST CNN: our kernels on wasm (and cpu) against
  * the same network built from stock `tf.layers` (NHWC `conv2d`) on the same backend, and against
- * PyTorch's CPU build of the same network (NCHW, float32) with 1 and with 2 threads, in one run.
+ * PyTorch's CPU build of the same network (NCHW, float32) with 1 and with 2 threads, in one run;
+ * ours also with each batch shared by two threads (`GradientWorkers`, as `deno task mnist` does).
  * Adam (lr 1e-3), softmax cross-entropy, batch 100, random images (speed does not depend on the
  * pixels); each timing is `--batches` steps after one warm-up step. PyTorch runs when it is
  * importable from Debian's `python3-torch` (/usr/bin/python3) or the `python3` on the PATH. TF.js
@@ -15,7 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, setBackend } from "@convgrad/ops";
-import { mnistCnn } from "@convgrad/nn";
+import { GradientWorkers, mnistCnn } from "@convgrad/nn";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -73,6 +74,29 @@ function throughput(model: tf.LayersModel, shape: number[], batches: number): nu
   tf.dispose([x2, y2]);
   opt.dispose();
   return (batches * BATCH) / secs;
+}
+
+/** Images per second of our CNN with each batch shared by `threads` threads. */
+async function threadedThroughput(threads: number, batches: number): Promise<number> {
+  const model = mnistCnn(), opt = tf.train.adam(1e-3);
+  const workers = await GradientWorkers.start(model, threads);
+  const batch = {
+    images: Float32Array.from({ length: BATCH * 784 }, Math.random),
+    labels: Int32Array.from({ length: BATCH }, (_, i) => i % 10),
+    size: BATCH,
+    height: 28,
+    width: 28,
+    classes: 10,
+  };
+  try {
+    await workers.step(opt, batch);
+    const t0 = performance.now();
+    for (let i = 0; i < batches; i++) await workers.step(opt, batch);
+    return (batches * BATCH) / ((performance.now() - t0) / 1000);
+  } finally {
+    workers.close();
+    opt.dispose();
+  }
 }
 
 /** PyTorch's step on the same network; prints its images/s as JSON. Args: threads, batches. */
@@ -150,6 +174,17 @@ for (const backend of flags.backends.split(",") as BackendName[]) {
     ratio(ours, torch1?.imagesPerSecond),
     ratio(ours, torch2?.imagesPerSecond),
   ]);
+  if (backend === "wasm") {
+    const two = await threadedThroughput(2, n);
+    rows.push([
+      "wasm, 2 threads",
+      fmt(two),
+      "-",
+      "-",
+      ratio(two, torch1?.imagesPerSecond),
+      ratio(two, torch2?.imagesPerSecond),
+    ]);
+  }
 }
 console.log(
   "backend | ours images/s | stock tf.layers images/s | ours/stock | ours/PyTorch 1 thread | " +

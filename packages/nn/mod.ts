@@ -27,6 +27,7 @@ export {
   type TrainOptions,
   type TrainResult,
 } from "./trainer.ts";
+export { GradientWorkers, type Share } from "./parallel.ts";
 export { loadModel, loadTensors, type NamedTensor, saveModel, saveTensors } from "./model_io.ts";
 export { ProgressBar, type ProgressOptions } from "./progress.ts";
 export {
