@@ -17,9 +17,10 @@ import {
   packBases,
   packSigns,
 } from "../packages/ops/binary/mod.ts";
+import { commandArgs } from "@convgrad/nn";
 
 const { values: flags } = parseArgs({
-  args: Deno.args,
+  args: commandArgs(),
   options: { backends: { type: "string", default: "wasm" }, reps: { type: "string" } },
 });
 

@@ -10,9 +10,10 @@
 import { parseArgs } from "node:util";
 import { withPage } from "../tests/parity/browser.ts";
 import type { BenchArgs, BenchRow } from "./browser_bench_page.ts";
+import { commandArgs } from "@convgrad/nn";
 
 const { values: flags } = parseArgs({
-  args: Deno.args,
+  args: commandArgs(),
   options: {
     backends: { type: "string", default: "webgl,wasm" },
     reps: { type: "string", default: "5" },

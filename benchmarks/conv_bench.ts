@@ -11,9 +11,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, filt, setBackend } from "../packages/ops/mod.ts";
+import { commandArgs } from "@convgrad/nn";
 
 const { values: flags } = parseArgs({
-  args: Deno.args,
+  args: commandArgs(),
   options: { backends: { type: "string", default: "wasm" }, reps: { type: "string" } },
 });
 

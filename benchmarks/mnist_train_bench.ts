@@ -16,10 +16,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, setBackend } from "@convgrad/ops";
-import { GradientWorkers, mnistCnn } from "@convgrad/nn";
+import { commandArgs, GradientWorkers, mnistCnn } from "@convgrad/nn";
 
 const { values: flags } = parseArgs({
-  args: Deno.args,
+  args: commandArgs(),
   options: {
     batches: { type: "string", default: "30" },
     backends: { type: "string", default: "wasm,cpu" },

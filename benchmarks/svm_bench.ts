@@ -18,6 +18,7 @@
 import { parseArgs } from "node:util";
 import { createRng } from "@convgrad/ops";
 import { fitSVM } from "@convgrad/svm";
+import { commandArgs } from "@convgrad/nn";
 
 /** One fit's measurements. */
 interface Fit {
@@ -108,7 +109,7 @@ async function run(cmd: string, args: string[]): Promise<Fit> {
 
 async function main(): Promise<void> {
   const { values: flags } = parseArgs({
-    args: Deno.args,
+    args: commandArgs(),
     options: {
       sizes: { type: "string", default: "500,1000,2000,5000,20000" },
       "qp-max": { type: "string", default: "1000" },

@@ -15,7 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { binarizeWeights, compareGradientRules, setBackend } from "@convgrad/ops";
-import { ABCConv2D, evaluate, FiltConv2D, mnistCnn, train } from "@convgrad/nn";
+import { ABCConv2D, commandArgs, evaluate, FiltConv2D, mnistCnn, train } from "@convgrad/nn";
 import { type LabeledImages, loadMnist, subset } from "@convgrad/data";
 import { savePlot } from "@convgrad/plot";
 import { type Flags, parseFlags, USAGE } from "./flags.ts";
@@ -107,7 +107,7 @@ async function runOne(
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(Deno.args);
+  const flags = parseFlags(commandArgs());
   if (flags === null) return console.log(USAGE);
   const t0 = performance.now();
   await setBackend(flags.backend);

@@ -13,6 +13,7 @@ import { type BackendName, setBackend } from "@convgrad/ops";
 import {
   autoencoderLoss,
   type AutoencoderParams,
+  commandArgs,
   intFlag,
   ProgressBar,
   reconstruct,
@@ -22,7 +23,7 @@ import { saveImageGrid, savePlot } from "@convgrad/plot";
 
 async function main(): Promise<void> {
   const { values: f } = parseArgs({
-    args: Deno.args,
+    args: commandArgs(),
     options: {
       epochs: { type: "string", default: "2" },
       "train-limit": { type: "string", default: "20000" },

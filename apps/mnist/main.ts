@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { type BackendName, setBackend } from "@convgrad/ops";
 import {
   ABCConv2D,
+  commandArgs,
   evaluate,
   intFlag,
   mnistCnn,
@@ -95,7 +96,7 @@ export function trainingPlot(
 
 async function main(): Promise<void> {
   const { values: f } = parseArgs({
-    args: Deno.args,
+    args: commandArgs(),
     options: {
       epochs: { type: "string" },
       "train-limit": { type: "string" },

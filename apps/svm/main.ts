@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { createRng } from "@convgrad/ops";
-import { intFlag } from "@convgrad/nn";
+import { commandArgs, intFlag } from "@convgrad/nn";
 import { savePlot } from "@convgrad/plot";
 import { type FitOptions, fitSVM, type SVMModel } from "@convgrad/svm";
 
@@ -207,7 +207,7 @@ export function boundaryPlot(
 
 async function main(): Promise<void> {
   const { values: f } = parseArgs({
-    args: Deno.args,
+    args: commandArgs(),
     options: {
       out: { type: "string", default: "runs/svm" },
       n: { type: "string", default: "200" },

@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { wasmBinaries } from "@convgrad/ops";
+import { commandArgs } from "@convgrad/nn";
 
 const WEB = new URL("./", import.meta.url);
 const REPO = new URL("../../", import.meta.url);
@@ -157,7 +158,7 @@ export async function isStale(outDir: string = DIST): Promise<boolean> {
 
 if (import.meta.main) {
   try {
-    const { values } = parseArgs({ args: Deno.args, options: { out: { type: "string" } } });
+    const { values } = parseArgs({ args: commandArgs(), options: { out: { type: "string" } } });
     const r = await buildSite(values.out ?? DIST);
     const total = r.files.reduce((s, f) => s + f.bytes, 0);
     for (const f of r.files) console.error(`  ${f.path}  ${(f.bytes / 1024).toFixed(0)} KiB`);

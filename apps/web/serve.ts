@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { buildSite, DIST, isStale } from "./build.ts";
+import { commandArgs } from "@convgrad/nn";
 
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
@@ -71,7 +72,7 @@ export function serveSite(dir: string, opts: ServeOptions = {}): Deno.HttpServer
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ args: Deno.args, options: { port: { type: "string" } } });
+  const { values } = parseArgs({ args: commandArgs(), options: { port: { type: "string" } } });
   const port = Number(values.port ?? 8000);
   if (await isStale(DIST)) {
     console.error("demo: building apps/web/dist …");

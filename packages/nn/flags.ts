@@ -22,3 +22,17 @@ export function intFlag(name: string, v: string | undefined, min: number, dflt?:
   }
   return n;
 }
+
+/**
+ * The command line's arguments without a leading `--`: `deno task mnist -- --epochs 1` passes the
+ * `--` on, and `parseArgs` would read it as the end of the flags.
+ *
+ * @example
+ * ```ts
+ * import { commandArgs } from "@convgrad/nn";
+ * commandArgs(["--", "--epochs", "1"]); // ["--epochs", "1"]
+ * ```
+ */
+export function commandArgs(args: readonly string[] = Deno.args): string[] {
+  return args[0] === "--" ? args.slice(1) : [...args];
+}

@@ -36,7 +36,7 @@ export {
   type AutoencoderParams,
   reconstruct,
 } from "./autoencoder.ts";
-export { intFlag } from "./flags.ts";
+export { commandArgs, intFlag } from "./flags.ts";
 export { ABCConv2D, type ABCConv2DConfig } from "./abc_layer.ts";
 export {
   type BinaryABC,
