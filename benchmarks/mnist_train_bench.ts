@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
+import { findPython } from "./python.ts";
 import { type BackendName, setBackend } from "@convgrad/ops";
 import { commandArgs, GradientWorkers, mnistCnn } from "@convgrad/nn";
 
@@ -123,16 +124,6 @@ seconds = time.perf_counter() - t
 print(json.dumps({"version": torch.__version__, "imagesPerSecond": batches * batch / seconds}))
 `;
 
-/** The first Python that imports torch: Debian's (`python3-torch`), else the PATH's. */
-async function findTorch(): Promise<string | null> {
-  for (const py of ["/usr/bin/python3", "python3"]) {
-    const probe = await new Deno.Command(py, { args: ["-c", "import torch"], stderr: "null" })
-      .output().catch(() => null);
-    if (probe?.success) return py;
-  }
-  return null;
-}
-
 /** PyTorch's images/s with `threads` threads, in a fresh process so the thread count is its own. */
 async function torchThroughput(
   python: string,
@@ -156,7 +147,7 @@ const ratio = (a: number | string, b: number | string | undefined) =>
   typeof a === "number" && typeof b === "number" ? (a / b).toFixed(2) + "x" : "-";
 
 // PyTorch first: it does not depend on the TF.js backend, and a broken install fails fast.
-const python = await findTorch();
+const python = await findPython("torch");
 const torch1 = python ? await torchThroughput(python, 1, n) : null;
 const torch2 = python ? await torchThroughput(python, 2, n) : null;
 

@@ -16,6 +16,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { findPython } from "./python.ts";
 import { createRng } from "@convgrad/ops";
 import { fitSVM } from "@convgrad/svm";
 import { commandArgs } from "@convgrad/nn";
@@ -87,16 +88,6 @@ print('{"seconds": %r, "peakMiB": %r, "fitMiB": %r, "dual": %r, "supportVectors"
       % (seconds, peak, peak - before, float(dual), len(sv)))
 `;
 
-/** The first Python with scikit-learn: `python3` on the PATH, else Debian's. */
-async function findPython(): Promise<string | null> {
-  for (const py of ["python3", "/usr/bin/python3"]) {
-    const probe = await new Deno.Command(py, { args: ["-c", "import sklearn"], stderr: "null" })
-      .output().catch(() => null);
-    if (probe?.success) return py;
-  }
-  return null;
-}
-
 /** Runs one fit in a fresh process and parses its last output line. */
 async function run(cmd: string, args: string[]): Promise<Fit> {
   const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
@@ -126,7 +117,7 @@ async function main(): Promise<void> {
       }`,
     );
   }
-  const python = await findPython();
+  const python = await findPython("sklearn");
   console.error(python ? `scikit-learn found (${python})` : "scikit-learn not installed");
   const self = ["run", "-A", new URL(import.meta.url).pathname];
   const cell = (f: Fit | null) =>

@@ -333,6 +333,12 @@ interface Image {
   size: [number, number];
 }
 
+/** A dense `[items, H, W, lanes]` tensor as an {@link Image}. */
+function dense(tensor: tf.TensorInfo): Image {
+  const [items, H, W, lanes] = tensor.shape;
+  return { tensor, items, lanes, strides: [H * W * lanes, W * lanes, lanes], size: [H, W] };
+}
+
 /**
  * The 36 transform-domain planes: entry e of item i, tile (a, b), lane l at float
  * `i·item + (a·TB + b)·tile + l` of plane e.
@@ -470,14 +476,7 @@ function winogradBackpropInput(
   const dyh = temp(channelsLast(b, dy)); // [N,Ho,Wo,F]
   const V = { tensors: planes(b, [1, 1, T, F], temp), item: TA * TB * F, tile: F }; // [T,F]
   const U = { tensors: planes(b, [1, 1, F, C], temp), item: C, tile: 0 }; // [F,C]
-  const dyImg: Image = {
-    tensor: dyh,
-    items: N,
-    lanes: F,
-    strides: [Ho * Wo * F, Wo * F, F],
-    size: [Ho, Wo],
-  };
-  transform(b, "to", Line.Bt, dyImg, V, [TA, TB], [2 - ph, 2 - pw], temp);
+  transform(b, "to", Line.Bt, dense(dyh), V, [TA, TB], [2 - ph, 2 - pw], temp);
   const kImg: Image = {
     tensor: kf,
     items: F,
@@ -488,14 +487,7 @@ function winogradBackpropInput(
   transform(b, "to", Line.G, kImg, U, [1, 1], [0, 0], temp);
   const M = { tensors: gemms(b, V.tensors, U.tensors, temp), item: TA * TB * C, tile: C }; // [T,C]
   const dxh = temp(b.makeOutput([N, H, W, C], "float32"));
-  const dxImg: Image = {
-    tensor: dxh,
-    items: N,
-    lanes: C,
-    strides: [H * W * C, W * C, C],
-    size: [H, W],
-  };
-  transform(b, "from", Line.At, dxImg, M, [TA, TB], [0, 0], temp);
+  transform(b, "from", Line.At, dense(dxh), M, [TA, TB], [0, 0], temp);
   return channelsFirst(b, dxh);
 }
 
@@ -526,14 +518,8 @@ function winogradBackpropFilter(
       else v.fill(0, T * F);
     }
   }
-  const xImg: Image = {
-    tensor: xt,
-    items: C,
-    lanes: N,
-    strides: [H * W * N, W * N, N],
-    size: [H, W],
-  };
-  transform(b, "to", Line.Bt, xImg, V, [TA, TB], [ph, pw], temp);
+  transform(b, "to", Line.Bt, dense(xt), V, [TA, TB], [ph, pw], temp);
+  // dY as [Ho,Wo,N,F]: items n, lanes f
   const dyImg: Image = {
     tensor: dyt,
     items: N,
@@ -544,14 +530,7 @@ function winogradBackpropFilter(
   transform(b, "to", Line.A, dyImg, U, [TA, TB], [0, 0], temp);
   const M = { tensors: gemms(b, V.tensors, U.tensors, temp), item: F, tile: 0 }; // [C,F]
   const dkt = temp(b.makeOutput([C, 3, 3, F], "float32"));
-  const dkImg: Image = {
-    tensor: dkt,
-    items: C,
-    lanes: F,
-    strides: [9 * F, 3 * F, F],
-    size: [3, 3],
-  };
-  transform(b, "from", Line.Gt, dkImg, M, [1, 1], [0, 0], temp);
+  transform(b, "from", Line.Gt, dense(dkt), M, [1, 1], [0, 0], temp);
   return copyView(b, dkt, { shape: [F, C, 3, 3], strides: [1, 9 * F, 3 * F, F], offset: 0 });
 }
 
