@@ -465,7 +465,7 @@ function winogradBackpropInput(
   [N, C, H, W]: number[],
   temp: (t: tf.TensorInfo) => tf.TensorInfo,
 ): tf.TensorInfo {
-  const F = k.shape[0], [, , Ho, Wo] = dy.shape, [ph, pw] = a.pad;
+  const F = k.shape[0], [ph, pw] = a.pad;
   const TA = Math.ceil(H / 4), TB = Math.ceil(W / 4), T = N * TA * TB;
   const [sf, sc, sp, sq] = stridesOf(k.shape);
   const kf = temp(copyView(b, k, {
