@@ -21,7 +21,7 @@ export function imagesTensor(
 }
 
 /** Mean cross-entropy of softmax outputs `p [B,K]` against integer labels. */
-export function crossEntropy(p: tf.Tensor, labels: tf.Tensor1D, classes: number): tf.Scalar {
+function crossEntropy(p: tf.Tensor, labels: tf.Tensor1D, classes: number): tf.Scalar {
   const onehot = tf.oneHot(labels, classes);
   return tf.neg(tf.sum(onehot.mul(tf.log(p.clipByValue(1e-7, 1))), -1).mean()) as tf.Scalar;
 }
@@ -36,6 +36,13 @@ export interface Share {
   classes: number;
 }
 
+/** The mean cross-entropy of `model` (in training mode) on `share`: the loss every step minimises. */
+export function shareLoss(model: tf.LayersModel, share: Share): tf.Scalar {
+  const x = imagesTensor(share.images, share.size, share.height, share.width);
+  const y = tf.tensor1d(share.labels, "int32");
+  return crossEntropy(model.apply(x, { training: true }) as tf.Tensor, y, share.classes);
+}
+
 /**
  * The mean loss of `share` and its gradients with respect to `model.trainableWeights` (in that
  * order), still as tensors: the caller disposes them.
@@ -46,12 +53,7 @@ export function shareGradients(
 ): { loss: tf.Scalar; grads: tf.Tensor[] } {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   return tf.tidy(() => {
-    const x = imagesTensor(share.images, share.size, share.height, share.width);
-    const y = tf.tensor1d(share.labels, "int32");
-    const { value, grads } = tf.variableGrads(
-      () => crossEntropy(model.apply(x, { training: true }) as tf.Tensor, y, share.classes),
-      vars,
-    );
+    const { value, grads } = tf.variableGrads(() => shareLoss(model, share), vars);
     return { loss: value, grads: vars.map((v) => grads[v.name]) };
   });
 }

@@ -3,7 +3,7 @@ import { setBackend } from "@convgrad/ops";
 import { assertEquals, assertRejects } from "../ops/testing/asserts.ts";
 import { assertClose } from "../ops/testing/compare.ts";
 import { mnistCnn } from "./cnn.ts";
-import { crossEntropy, GradientWorkers, imagesTensor, splitSizes } from "./parallel.ts";
+import { GradientWorkers, shareLoss, splitSizes } from "./parallel.ts";
 
 /** A batch of `size` seeded 12x12 images with labels 0..4. */
 function batch(size: number, seed: number) {
@@ -38,14 +38,7 @@ Deno.test("GradientWorkers: a step over 3 threads is the one-thread step", async
     // one worker idle.
     for (const [i, size] of [7, 7, 2].entries()) {
       const b = batch(size, i + 1);
-      const lossS = tf.tidy(() =>
-        optS.minimize(() =>
-          crossEntropy(
-            serial.apply(imagesTensor(b.images, size, 12, 12)) as tf.Tensor,
-            tf.tensor1d(b.labels, "int32"),
-            5,
-          ), true)!.dataSync()[0]
-      );
+      const lossS = tf.tidy(() => optS.minimize(() => shareLoss(serial, b), true)!.dataSync()[0]);
       const lossP = await workers.step(optP, b);
       assertClose([lossP], [lossS], `loss of step ${i}`, 1e-6);
       serial.getWeights().forEach((w, j) =>

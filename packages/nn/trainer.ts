@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { batches, type LabeledImages } from "@convgrad/data";
 import { ProgressBar } from "./progress.ts";
 import { loadModel, loadTensors, saveModel, saveTensors } from "./model_io.ts";
-import { crossEntropy, GradientWorkers, imagesTensor } from "./parallel.ts";
+import { GradientWorkers, imagesTensor, shareLoss } from "./parallel.ts";
 
 /** Optimiser settings: the learning rate is `lr · decay^epoch`. */
 export interface OptimizerSettings {
@@ -162,16 +162,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const lossTrace: number[] = [];
       const traceEvery = Math.max(1, Math.floor(steps / 50));
       for (const b of batches(opts.train, batchSize, { shuffle: true, seed, epoch, limit: n })) {
+        const share = { ...b, height: h, width: w, classes };
         const loss = workers
-          ? await workers.step(optimizer, { ...b, height: h, width: w, classes })
-          : tf.tidy(() => {
-            const x = imagesTensor(b.images, b.size, h, w), y = tf.tensor1d(b.labels, "int32");
-            const l = optimizer.minimize(
-              () => crossEntropy(model.apply(x, { training: true }) as tf.Tensor, y, classes),
-              true,
-            )!;
-            return l.dataSync()[0];
-          });
+          ? await workers.step(optimizer, share)
+          : tf.tidy(() => optimizer.minimize(() => shareLoss(model, share), true)!.dataSync()[0]);
         if (!Number.isFinite(loss)) {
           throw new Error(`train: loss became ${loss} at epoch ${epoch + 1}`);
         }

@@ -146,6 +146,16 @@ function withTemps(
   }
 }
 
+/** `x [1,1,R,K] · filter [1,1,K,Cols]` (any leading shape with K innermost) as a 1x1 XNNPACK convolution. */
+function gemm(b: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo): tf.TensorInfo {
+  return stock("Conv2D", b, { x, filter }, {
+    strides: [1, 1],
+    pad: "valid",
+    dilations: [1, 1],
+    dataFormat: "NHWC",
+  });
+}
+
 const explicitPad = ([ph, pw]: readonly number[]) => [[0, 0], [ph, ph], [pw, pw], [0, 0]];
 
 /**
@@ -209,12 +219,7 @@ function correlate(
       const kmat = temp(
         copyView(b, kh, { shape: [1, 1, taps, F], strides: [0, 0, F, 1], offset: 0 }),
       );
-      const y = temp(stock("Conv2D", b, { x: rows, filter: kmat }, {
-        strides: [1, 1],
-        pad: "valid",
-        dilations: [1, 1],
-        dataFormat: "NHWC",
-      })); // [N·Ho·Wo,1,1,F]
+      const y = temp(gemm(b, rows, kmat)); // [N·Ho·Wo,1,1,F]
       return channelsFirst(b, { dataId: y.dataId, shape: [N, Ho, Wo, F], dtype: "float32" });
     }
     const xh = temp(channelsLast(b, x)); // [N,H,W,C]
@@ -275,12 +280,7 @@ function backpropInputCol2im(
   const [, Ho, Wo] = dyh.shape, [sh, sw] = a.stride, [ph, pw] = a.pad;
   const taps = C * kh * kw;
   const kmat = temp(transposed(b, k, [1, 1, F * taps], [1, 1, F, taps]));
-  const z = temp(stock("Conv2D", b, { x: dyh, filter: kmat }, {
-    strides: [1, 1],
-    pad: "valid",
-    dilations: [1, 1],
-    dataFormat: "NHWC",
-  })); // [N,Ho,Wo,C·kh·kw]
+  const z = temp(gemm(b, dyh, kmat)); // [N,Ho,Wo,C·kh·kw]
   const dx = b.makeOutput([N, C, H, W], "float32");
   heapModule<Patches>(b, PATCHES_BASE64).col2im(
     heapOffset(b, z),
@@ -442,15 +442,14 @@ function transform(
   }
 }
 
-/** For each of the 36 transform entries, `lhs[e] · rhs[e]` as a 1x1 XNNPACK convolution. */
+/** For each of the 36 transform entries, `lhs[e] · rhs[e]`. */
 function gemms(
   b: WasmBackend,
   lhs: tf.TensorInfo[],
   rhs: tf.TensorInfo[],
   temp: (t: tf.TensorInfo) => tf.TensorInfo,
 ): tf.TensorInfo[] {
-  const attrs = { strides: [1, 1], pad: "valid", dilations: [1, 1], dataFormat: "NHWC" };
-  return lhs.map((x, e) => temp(stock("Conv2D", b, { x, filter: rhs[e] }, attrs)));
+  return lhs.map((x, e) => temp(gemm(b, x, rhs[e])));
 }
 
 /**
@@ -459,7 +458,7 @@ function gemms(
  */
 function winogradBackpropInput(
   b: WasmBackend,
-  dy: tf.TensorInfo,
+  dyh: tf.TensorInfo,
   k: tf.TensorInfo,
   a: ConvAttrs,
   [N, C, H, W]: number[],
@@ -473,7 +472,6 @@ function winogradBackpropInput(
     strides: [-sp, -sq, sf, sc],
     offset: 2 * sp + 2 * sq,
   })); // kf[i,j,f,c] = k[f,c,2−i,2−j]
-  const dyh = temp(channelsLast(b, dy)); // [N,Ho,Wo,F]
   const V = { tensors: planes(b, [1, 1, T, F], temp), item: TA * TB * F, tile: F }; // [T,F]
   const U = { tensors: planes(b, [1, 1, F, C], temp), item: C, tile: 0 }; // [F,C]
   transform(b, "to", Line.Bt, dense(dyh), V, [TA, TB], [2 - ph, 2 - pw], temp);
@@ -497,26 +495,24 @@ function winogradBackpropInput(
  */
 function winogradBackpropFilter(
   b: WasmBackend,
-  x: tf.TensorInfo,
-  dy: tf.TensorInfo,
+  xt: tf.TensorInfo,
+  dyt: tf.TensorInfo,
   a: ConvAttrs,
   temp: (t: tf.TensorInfo) => tf.TensorInfo,
 ): tf.TensorInfo {
-  const [N, C, H, W] = x.shape, [, F, Ho, Wo] = dy.shape, [ph, pw] = a.pad;
+  const [C, , , N] = xt.shape, [Ho, Wo, , F] = dyt.shape, [ph, pw] = a.pad;
   const TA = Math.ceil(Ho / 4), TB = Math.ceil(Wo / 4), T = TA * TB * N;
   // GEMM rows a multiple of 1 KiB apart alias in the cache (2x slower at T = 256, 512, 1024):
   // four more columns of V, zero rows of U, avoid that.
   const Tp = T % 256 === 0 ? T + 4 : T;
-  const xt = temp(transposed(b, x, [1, N, C * H * W], [C, H, W, N]));
-  const dyt = temp(transposed(b, dy, [1, N * F, Ho * Wo], [Ho, Wo, N, F]));
   const V = { tensors: planes(b, [1, 1, C, Tp], temp), item: Tp, tile: N }; // [C,Tp], t = (a,b,n)
   const U = { tensors: planes(b, [1, 1, Tp, F], temp), item: F, tile: N * F }; // [Tp,F]
   if (Tp > T) {
-    for (const [i, t] of [...V.tensors, ...U.tensors].entries()) {
+    for (const t of V.tensors) {
       const v = b.typedArrayFromHeap(t);
-      if (i < 36) { for (let c = 0; c < C; c++) v.fill(0, c * Tp + T, (c + 1) * Tp); }
-      else v.fill(0, T * F);
+      for (let c = 0; c < C; c++) v.fill(0, c * Tp + T, (c + 1) * Tp);
     }
+    for (const t of U.tensors) b.typedArrayFromHeap(t).fill(0, T * F);
   }
   transform(b, "to", Line.Bt, dense(xt), V, [TA, TB], [ph, pw], temp);
   // dY as [Ho,Wo,N,F]: items n, lanes f
@@ -542,11 +538,10 @@ registerKernelOnce({
     const dy = input(inputs, "dy"), k = input(inputs, "k");
     const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
     return withTemps(b, (temp) => {
-      if (winogradInputFits(k.shape, a, a.inputShape)) {
-        return winogradBackpropInput(b, dy, k, a, a.inputShape, temp);
-      }
       const dyh = temp(channelsLast(b, dy)); // [N,Ho,Wo,F]
-      return backpropInputCol2im(b, dyh, k, a, a.inputShape, temp);
+      return winogradInputFits(k.shape, a, a.inputShape)
+        ? winogradBackpropInput(b, dyh, k, a, a.inputShape, temp)
+        : backpropInputCol2im(b, dyh, k, a, a.inputShape, temp);
     });
   },
 });
@@ -560,15 +555,15 @@ registerKernelOnce({
     const a = attrs as unknown as ConvAttrs & { kernelShape: number[] };
     const [F, C, kh, kw] = a.kernelShape;
     return withTemps(b, (temp) => {
-      if (winogradFilterFits(a.kernelShape, a, x.shape[0])) {
-        return winogradBackpropFilter(b, x, dy, a, temp);
+      const [N, , H, W] = x.shape, [, , Ho, Wo] = dy.shape;
+      const xt = temp(transposed(b, x, [1, N, C * H * W], [C, H, W, N]));
+      const dyt = temp(transposed(b, dy, [1, N * F, Ho * Wo], [Ho, Wo, N, F]));
+      if (winogradFilterFits(a.kernelShape, a, N)) {
+        return winogradBackpropFilter(b, xt, dyt, a, temp);
       }
       // dK = Σ_n X *filt dY as one convolution: the batch becomes the channel axis it sums over,
       // dY the kernel (dilated by the stride). Measured against im2col + GEMM: as fast at C = 64,
       // 10-20% faster at C = 1, with no column buffer.
-      const [N, , H, W] = x.shape, [, , Ho, Wo] = dy.shape;
-      const xt = temp(transposed(b, x, [1, N, C * H * W], [C, H, W, N]));
-      const dyt = temp(transposed(b, dy, [1, N * F, Ho * Wo], [Ho, Wo, N, F]));
       const r = temp(stock("Conv2D", b, { x: xt, filter: dyt }, {
         strides: [1, 1],
         pad: explicitPad(a.pad),
