@@ -58,6 +58,28 @@ export function shareGradients(
   });
 }
 
+/** Throws, naming `op` and the field, unless `share` is a well-formed batch of images. */
+function checkShare(op: string, share: Share): void {
+  const { size, height, width, classes, images, labels } = share;
+  for (const [name, v] of Object.entries({ size, height, width, classes })) {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new RangeError(`${op}: batch.${name} must be a positive integer, got ${v}`);
+    }
+  }
+  if (!(images instanceof Float32Array) || images.length !== size * height * width) {
+    throw new RangeError(
+      `${op}: batch.images must be a Float32Array of size·height·width = ` +
+        `${size * height * width} values, got ${images?.length ?? images}`,
+    );
+  }
+  if (labels?.length !== size || labels.some((l) => !(l >= 0 && l < classes))) {
+    throw new RangeError(
+      `${op}: batch.labels must hold ${size} integers in [0, ${classes}), got ` +
+        (labels?.length === size ? `one outside` : `${labels?.length ?? labels} of them`),
+    );
+  }
+}
+
 /** What a worker is sent (after `init`) and what it answers. */
 export type WorkerRequest =
   | { type: "init"; backend: string; topology: object }
@@ -163,6 +185,7 @@ export class GradientWorkers {
    * `optimizer` to the model. Returns the batch's mean loss.
    */
   async step(optimizer: tf.Optimizer, batch: Share): Promise<number> {
+    checkShare("GradientWorkers.step", batch);
     // No empty shares: a batch smaller than the thread count leaves some workers idle.
     const sizes = splitSizes(batch.size, Math.min(this.#replicas.length + 1, batch.size));
     const weights = this.#model.getWeights().map((w) => w.dataSync() as Float32Array);

@@ -61,16 +61,33 @@ Deno.test("GradientWorkers: bad thread counts and worker failures are clear erro
   await setBackend("wasm");
   const model = small();
   await assertRejects(() => GradientWorkers.start(model, 1), RangeError, "threads must be");
+  // A layer the workers do not know: their error reaches the caller.
+  class Unregistered extends tf.layers.Layer {
+    static className = "ConvgradTestUnregistered";
+  }
+  tf.serialization.registerClass(Unregistered);
+  const odd = tf.sequential({ layers: [new Unregistered({ inputShape: [1, 12, 12] })] });
+  await assertRejects(() => GradientWorkers.start(odd, 2), Error, "gradient worker: ");
   const workers = await GradientWorkers.start(model, 2);
+  const opt = tf.train.sgd(0.1);
   try {
-    // Too few pixels for the worker's share (the second half): its error reaches the caller,
-    // and the workers still serve the next step.
-    const b = { ...batch(4, 1), images: new Float32Array(2 * 144 + 10) };
-    const opt = tf.train.sgd(0.1);
-    await assertRejects(() => workers.step(opt, b), Error, "gradient worker: ");
-    await workers.step(opt, batch(4, 2));
-    opt.dispose();
+    const step = (b: Partial<ReturnType<typeof batch>>) =>
+      workers.step(opt, { ...batch(4, 1), ...b } as ReturnType<typeof batch>);
+    await assertRejects(() => step({ size: 0 }), RangeError, "batch.size must be a positive");
+    await assertRejects(
+      () => step({ images: new Float32Array(2 * 144 + 10) }),
+      RangeError,
+      "batch.images must be a Float32Array of size·height·width = 576 values, got 298",
+    );
+    await assertRejects(() => step({ labels: new Int32Array(3) }), RangeError, "got 3 of them");
+    await assertRejects(
+      () => step({ labels: Int32Array.of(0, 1, 5, 2) }),
+      RangeError,
+      "batch.labels must hold 4 integers in [0, 5), got one outside",
+    );
+    await step({}); // the workers still serve steps
   } finally {
     workers.close();
+    opt.dispose();
   }
 });
