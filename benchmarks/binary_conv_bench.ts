@@ -17,7 +17,7 @@ import {
   packBases,
   packSigns,
 } from "../packages/ops/binary/mod.ts";
-import { commandArgs } from "@convgrad/nn";
+import { commandArgs } from "@convgrad/base";
 
 const { values: flags } = parseArgs({
   args: commandArgs(),

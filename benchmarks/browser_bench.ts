@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import { withPage } from "../tests/parity/browser.ts";
 import type { BenchArgs, BenchRow } from "./browser_bench_page.ts";
-import { commandArgs } from "@convgrad/nn";
+import { commandArgs } from "@convgrad/base";
 
 const { values: flags } = parseArgs({
   args: commandArgs(),

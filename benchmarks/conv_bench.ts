@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, filt, setBackend } from "../packages/ops/mod.ts";
-import { commandArgs } from "@convgrad/nn";
+import { commandArgs } from "@convgrad/base";
 
 const { values: flags } = parseArgs({
   args: commandArgs(),

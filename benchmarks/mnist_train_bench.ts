@@ -17,7 +17,8 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { findPython } from "./python.ts";
 import { type BackendName, setBackend } from "@convgrad/ops";
-import { commandArgs, GradientWorkers, mnistCnn } from "@convgrad/nn";
+import { GradientWorkers, mnistCnn } from "@convgrad/nn";
+import { commandArgs } from "@convgrad/base";
 
 const { values: flags } = parseArgs({
   args: commandArgs(),

@@ -17,9 +17,8 @@
  */
 import { parseArgs } from "node:util";
 import { findPython } from "./python.ts";
-import { createRng } from "@convgrad/ops";
+import { commandArgs, createRng } from "@convgrad/base";
 import { fitSVM } from "@convgrad/svm";
-import { commandArgs } from "@convgrad/nn";
 
 /** One fit's measurements. */
 interface Fit {

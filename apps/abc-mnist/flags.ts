@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { ABC_GRADIENTS, type AbcGradient, type BackendName } from "@convgrad/ops";
-import { intFlag as int } from "@convgrad/nn";
+import { intFlag as int } from "@convgrad/base";
 
 /** Printed for `--help`. */
 export const USAGE = "usage: deno task abc-mnist [--train-limit N] [--test-limit N] [--epochs N] " +

@@ -15,7 +15,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { binarizeWeights, compareGradientRules, setBackend } from "@convgrad/ops";
-import { ABCConv2D, commandArgs, evaluate, FiltConv2D, mnistCnn, train } from "@convgrad/nn";
+import { ABCConv2D, evaluate, FiltConv2D, mnistCnn, train } from "@convgrad/nn";
+import { commandArgs } from "@convgrad/base";
 import { type LabeledImages, loadMnist, subset } from "@convgrad/data";
 import { savePlot } from "@convgrad/plot";
 import { type Flags, parseFlags, USAGE } from "./flags.ts";

@@ -2,7 +2,7 @@
  * End to end: `deno task abc-mnist` on a slice of MNIST with a small grid; the outputs the issue
  * lists (table, loss-curve PNG, gradient check) must exist and make sense.
  */
-import { assert, assertEquals } from "../../packages/ops/testing/asserts.ts";
+import { assert, assertEquals } from "@convgrad/base/testing";
 import type { RunResult } from "./report.ts";
 
 const main = new URL("./main.ts", import.meta.url).pathname;

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../packages/ops/testing/asserts.ts";
+import { assert, assertEquals, assertThrows } from "@convgrad/base/testing";
 import { parseFlags } from "./flags.ts";
 import {
   gradientCheckTable,

@@ -10,14 +10,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, setBackend } from "@convgrad/ops";
-import {
-  autoencoderLoss,
-  type AutoencoderParams,
-  commandArgs,
-  intFlag,
-  ProgressBar,
-  reconstruct,
-} from "@convgrad/nn";
+import { autoencoderLoss, type AutoencoderParams, ProgressBar, reconstruct } from "@convgrad/nn";
+import { commandArgs, intFlag } from "@convgrad/base";
 import { batches, loadMnist } from "@convgrad/data";
 import { saveImageGrid, savePlot } from "@convgrad/plot";
 

@@ -18,14 +18,13 @@ import { parseArgs } from "node:util";
 import { type BackendName, setBackend } from "@convgrad/ops";
 import {
   ABCConv2D,
-  commandArgs,
   evaluate,
-  intFlag,
   mnistCnn,
   type OptimizerSettings,
   saveModel,
   train,
 } from "@convgrad/nn";
+import { commandArgs, intFlag } from "@convgrad/base";
 import { loadMnist, splitTrainValidation } from "@convgrad/data";
 import { savePlot } from "@convgrad/plot";
 

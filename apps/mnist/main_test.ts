@@ -2,7 +2,7 @@
  * End to end: `deno task mnist` on a slice of MNIST, killed mid-epoch and resumed from its
  * checkpoint; the outputs the issue lists must exist and make sense.
  */
-import { assert, assertEquals } from "../../packages/ops/testing/asserts.ts";
+import { assert, assertEquals } from "@convgrad/base/testing";
 
 const main = new URL("./main.ts", import.meta.url).pathname;
 

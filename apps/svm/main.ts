@@ -10,8 +10,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { createRng } from "@convgrad/ops";
-import { commandArgs, intFlag } from "@convgrad/nn";
+import { commandArgs, createRng, intFlag } from "@convgrad/base";
 import { savePlot } from "@convgrad/plot";
 import { type FitOptions, fitSVM, type SVMModel } from "@convgrad/svm";
 

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../packages/ops/testing/asserts.ts";
+import { assert, assertEquals } from "@convgrad/base/testing";
 import { fitSVM } from "@convgrad/svm";
 import { renderVega } from "@convgrad/plot";
 import { boundaryPlot, contour, DATASETS } from "./main.ts";

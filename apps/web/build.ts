@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { wasmBinaries } from "@convgrad/ops";
-import { commandArgs } from "@convgrad/nn";
+import { commandArgs } from "@convgrad/base";
 
 const WEB = new URL("./", import.meta.url);
 const REPO = new URL("../../", import.meta.url);

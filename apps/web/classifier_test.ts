@@ -5,11 +5,11 @@ import { loadModel, mnistCnn } from "@convgrad/nn";
 import { loadMnist } from "@convgrad/data";
 import {
   assert,
+  assertClose,
   assertEquals,
   assertRejects,
   assertThrows,
-} from "../../packages/ops/testing/asserts.ts";
-import { assertClose } from "../../packages/ops/testing/compare.ts";
+} from "@convgrad/base/testing";
 import { Classifier, type ModelEntry, type SampleFile } from "./classifier.ts";
 
 const MODEL = new URL("./model/", import.meta.url);

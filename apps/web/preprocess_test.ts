@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../packages/ops/testing/asserts.ts";
+import { assert, assertEquals, assertThrows } from "@convgrad/base/testing";
 import { centerLikeMnist } from "./preprocess.ts";
 
 /** A width×height canvas with `f(x, y)` drawn into the rectangle at (x0, y0) of size w×h. */

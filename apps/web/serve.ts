@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { buildSite, DIST, isStale } from "./build.ts";
-import { commandArgs } from "@convgrad/nn";
+import { commandArgs } from "@convgrad/base";
 
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",

@@ -6,7 +6,7 @@
  * `runs/web-test/` (`metrics.json`).
  */
 import { type Browser, chromium, type Page } from "playwright-core";
-import { assert, assertEquals } from "../../packages/ops/testing/asserts.ts";
+import { assert, assertEquals } from "@convgrad/base/testing";
 import { CHROMIUM_FLAGS, findChromium } from "../../tests/parity/browser.ts";
 import { buildSite } from "./build.ts";
 import { serveSite } from "./serve.ts";

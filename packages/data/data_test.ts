@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../ops/testing/asserts.ts";
+import { assert, assertEquals, assertThrows } from "@convgrad/base/testing";
 import {
   batches,
   FASHION_MNIST_DIR,

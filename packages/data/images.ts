@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createRng } from "@convgrad/ops";
+import { createRng } from "@convgrad/base";
 
 /**
  * `n` grey images in `[0, 1]`, row-major `[n, 1, height, width]` (NCHW with one channel, the

@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, setBackend } from "@convgrad/ops";
-import { assert, assertEquals, assertThrows } from "../ops/testing/asserts.ts";
-import { assertClose } from "../ops/testing/compare.ts";
+import { assert, assertClose, assertEquals, assertThrows } from "@convgrad/base/testing";
 import { ABCConv2D } from "./abc_layer.ts";
 import { binaryABCConv2D, decodeBinaryABC, encodeBinaryABC, toBinaryABC } from "./abc_binary.ts";
 

@@ -1,8 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ABC_GRADIENTS, activationShifts, setBackend } from "@convgrad/ops";
 import { filtGradRef, filtRef, fromTensor } from "@convgrad/ops/reference";
-import { assert, assertEquals, assertThrows } from "../ops/testing/asserts.ts";
-import { assertClose } from "../ops/testing/compare.ts";
+import { assert, assertClose, assertEquals, assertThrows } from "@convgrad/base/testing";
 import {
   abcActivationGradRef,
   abcActivationRef,

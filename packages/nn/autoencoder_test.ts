@@ -5,8 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, gradcheck, setBackend } from "@convgrad/ops";
 import { type Array4, filtRef, flipRef, fullRef, zeros4 } from "@convgrad/ops/reference";
-import { assertThrows } from "../ops/testing/asserts.ts";
-import { assertClose } from "../ops/testing/compare.ts";
+import { assertClose, assertThrows } from "@convgrad/base/testing";
 import { autoencoderLoss } from "./autoencoder.ts";
 
 const sig = (v: number) => 1 / (1 + Math.exp(-v));

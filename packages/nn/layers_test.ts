@@ -1,8 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { filt, maxPool, setBackend } from "@convgrad/ops";
 import { filtGradRef, filtRef, fromTensor } from "@convgrad/ops/reference";
-import { assert, assertEquals, assertThrows } from "../ops/testing/asserts.ts";
-import { assertClose } from "../ops/testing/compare.ts";
+import { assert, assertClose, assertEquals, assertThrows } from "@convgrad/base/testing";
 import { Dense, FiltConv2D, MaxPoolNCHW } from "./layers.ts";
 import { mnistCnn } from "./cnn.ts";
 import { loadModel, saveModel } from "./model_io.ts";

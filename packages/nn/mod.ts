@@ -36,7 +36,6 @@ export {
   type AutoencoderParams,
   reconstruct,
 } from "./autoencoder.ts";
-export { commandArgs, intFlag } from "./flags.ts";
 export { ABCConv2D, type ABCConv2DConfig } from "./abc_layer.ts";
 export {
   type BinaryABC,

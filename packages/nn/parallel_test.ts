@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { setBackend } from "@convgrad/ops";
-import { assertEquals, assertRejects } from "../ops/testing/asserts.ts";
-import { assertClose } from "../ops/testing/compare.ts";
+import { assertClose, assertEquals, assertRejects } from "@convgrad/base/testing";
 import { mnistCnn } from "./cnn.ts";
 import { GradientWorkers, shareLoss, splitSizes } from "./parallel.ts";
 

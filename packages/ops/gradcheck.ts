@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { createRng } from "./rng.ts";
+import { createRng } from "@convgrad/base";
 
 /** Options for {@linkcode gradcheck}. */
 export interface GradcheckOptions {

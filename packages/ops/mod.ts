@@ -27,7 +27,6 @@ export { full } from "./conv/full.ts";
 export { maxPool } from "./pool/max_pool.ts";
 export { type ConvOptions, toPair } from "./conv/options.ts";
 export { type BackendName, setBackend, type SetBackendOptions, wasmBinaries } from "./backend.ts";
-export { createRng } from "./rng.ts";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradcheck.ts";
 export * from "./abc/mod.ts";
 export * from "./binary/mod.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../ops/testing/asserts.ts";
+import { assert, assertEquals } from "@convgrad/base/testing";
 import { encodePng, renderVega, saveImageGrid, savePlot } from "./mod.ts";
 
 /** Decodes an 8-bit grey or RGBA PNG (any row filter): size, channels and pixels. */

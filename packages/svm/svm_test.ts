@@ -1,5 +1,5 @@
-import { assert, assertEquals, assertThrows } from "../ops/testing/asserts.ts";
-import { createRng } from "@convgrad/ops";
+import { assert, assertEquals, assertThrows } from "@convgrad/base/testing";
+import { createRng } from "@convgrad/base";
 import quadprog from "quadprog";
 import { ColumnCache } from "./smo.ts";
 import {

@@ -18,7 +18,7 @@ import {
 } from "../../packages/ops/mod.ts";
 import * as R from "../../packages/ops/conv/reference.ts";
 import * as A from "../../packages/ops/abc/reference.ts";
-import { errors } from "../../packages/ops/testing/compare.ts";
+import { errors } from "@convgrad/base/testing";
 
 /**
  * One op on one set of inputs. `oracle` and `run` return the same output names (`y`, `dX`, ...);

@@ -2,7 +2,7 @@
  * The parity suite under `deno test` (so `deno task test` runs it): cpu and wasm in Deno, cpu,
  * wasm and webgl in headless Chromium. Needs Debian's chromium (`apt-get install -y chromium`).
  */
-import { assert } from "../../packages/ops/testing/asserts.ts";
+import { assert } from "@convgrad/base/testing";
 import { formatTable, parityCases } from "./cases.ts";
 import { BROWSER_BACKENDS, DENO_BACKENDS, runParitySuite } from "./parity.ts";
 

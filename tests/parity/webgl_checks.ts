@@ -10,7 +10,7 @@ import type { GPGPUProgram, MathBackendWebGL } from "@tensorflow/tfjs";
 import { filt, full, setBackend, valid } from "../../packages/ops/mod.ts";
 import { FILT_BACKPROP_FILTER, FILT_BACKPROP_INPUT } from "../../packages/ops/conv/kernel_names.ts";
 import * as R from "../../packages/ops/conv/reference.ts";
-import { errors } from "../../packages/ops/testing/compare.ts";
+import { errors } from "@convgrad/base/testing";
 
 /** One named check: `ok`, and what was seen when not. */
 export interface CheckResult {

@@ -1,6 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assert, assertEquals, assertThrows } from "../testing/asserts.ts";
-import { assertClose } from "../testing/compare.ts";
+import { assert, assertClose, assertEquals, assertThrows } from "@convgrad/base/testing";
 import { type BackendName, filt, setBackend } from "../mod.ts";
 import * as R from "../conv/reference.ts";
 import {

@@ -1,6 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assert, assertEquals, assertThrows } from "../testing/asserts.ts";
-import { assertClose } from "../testing/compare.ts";
+import { assert, assertClose, assertEquals, assertThrows } from "@convgrad/base/testing";
 import { type BackendName, gradcheck, setBackend } from "../mod.ts";
 import { abcActivation, activationShifts } from "./mod.ts";
 import { abcActivationGradRef, abcActivationRef } from "./reference.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../testing/asserts.ts";
+import { assert, assertEquals, assertThrows } from "@convgrad/base/testing";
 import { minNormSolver } from "./lstsq.ts";
 
 function close(actual: ArrayLike<number>, expected: number[], what: string, tol = 1e-12): void {

@@ -1,6 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assertEquals, assertThrows } from "../testing/asserts.ts";
-import { assertClose } from "../testing/compare.ts";
+import { assertClose, assertEquals, assertThrows } from "@convgrad/base/testing";
 import {
   abcActivation,
   abcConv2d,

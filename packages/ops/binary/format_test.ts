@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assertEquals, assertThrows } from "../testing/asserts.ts";
+import { assertEquals, assertThrows } from "@convgrad/base/testing";
 import { decodePackedBases, encodePackedBases, packBases } from "./mod.ts";
 
 function sample() {

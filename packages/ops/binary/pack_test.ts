@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assertEquals, assertThrows } from "../testing/asserts.ts";
+import { assertEquals, assertThrows } from "@convgrad/base/testing";
 import { packSigns, unpackSigns } from "./mod.ts";
 
 Deno.test("packSigns: bit c of word 0 is 1 exactly for the negative entries", () => {

@@ -1,4 +1,4 @@
-import { assertEquals } from "../testing/asserts.ts";
+import { assertEquals } from "@convgrad/base/testing";
 import { assemble } from "../build_wasm.ts";
 import { WASM_BASE64 } from "./binary_conv_wasm.ts";
 

@@ -1,8 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
-import { assert, assertEquals, assertRejects, assertThrows } from "../testing/asserts.ts";
+import {
+  assert,
+  assertClose,
+  assertEquals,
+  assertRejects,
+  assertThrows,
+} from "@convgrad/base/testing";
 import { type BackendName, filt, full, gradcheck, setBackend, valid } from "../mod.ts";
 import * as R from "./reference.ts";
-import { assertClose } from "../testing/compare.ts";
 
 const BACKENDS: BackendName[] = ["cpu", "wasm"];
 

@@ -4,7 +4,7 @@
  * values against the float64 oracle) cannot see. The others check, in Deno, the index arithmetic
  * that lets the shaders read without bounds checks.
  */
-import { assert } from "../testing/asserts.ts";
+import { assert } from "@convgrad/base/testing";
 import { withPage } from "../../../tests/parity/browser.ts";
 import type { CheckResult } from "../../../tests/parity/webgl_checks.ts";
 import { band, filterPadding } from "./kernels_webgl.ts";

@@ -4,8 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, filt, setBackend } from "../mod.ts";
-import { assert } from "../testing/asserts.ts";
-import { assertClose } from "../testing/compare.ts";
+import { assert, assertClose } from "@convgrad/base/testing";
 
 const BACKENDS: BackendName[] = ["cpu", "wasm"];
 

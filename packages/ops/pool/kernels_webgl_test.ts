@@ -2,7 +2,7 @@
  * The webgl `maxPool` kernels run only in a browser: this drives headless Chromium (WebGL 2 on
  * SwiftShader) through `tests/parity/browser.ts` and checks them against the cpu kernels.
  */
-import { assert } from "../testing/asserts.ts";
+import { assert } from "@convgrad/base/testing";
 import { withPage } from "../../../tests/parity/browser.ts";
 import type { CheckResult } from "../../../tests/parity/webgl_checks.ts";
 

@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, gradcheck, maxPool, setBackend } from "../mod.ts";
-import { assert, assertEquals, assertThrows } from "../testing/asserts.ts";
-import { assertClose } from "../testing/compare.ts";
+import { assert, assertClose, assertEquals, assertThrows } from "@convgrad/base/testing";
 
 /** Loop oracle: window maxima, and dY routed to each window's first arg-max. */
 function oracle(x: Float32Array, [N, C, H, W]: number[], k: number, dy: Float32Array) {

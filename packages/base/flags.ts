@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { intFlag } from "@convgrad/nn";
+ * import { commandArgs, intFlag } from "@convgrad/base";
  * intFlag("epochs", "5", 1); // 5
  * intFlag("epochs", undefined, 1, 3); // 3
  * ```
@@ -29,8 +29,7 @@ export function intFlag(name: string, v: string | undefined, min: number, dflt?:
  *
  * @example
  * ```ts
- * import { commandArgs } from "@convgrad/nn";
- * commandArgs(["--", "--epochs", "1"]); // ["--epochs", "1"]
+ *  * commandArgs(["--", "--epochs", "1"]); // ["--epochs", "1"]
  * ```
  */
 export function commandArgs(args: readonly string[] = Deno.args): string[] {

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { createRng } from "@convgrad/ops";
+ * import { createRng } from "@convgrad/base";
  * const rand = createRng(42);
  * rand(); // in [0, 1)
  * ```

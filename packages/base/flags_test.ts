@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../ops/testing/asserts.ts";
+import { assertEquals, assertThrows } from "./asserts.ts";
 import { commandArgs, intFlag } from "./flags.ts";
 
 Deno.test("commandArgs drops the `--` that `deno task name -- --flag` passes on", () => {
