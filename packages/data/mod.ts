@@ -28,3 +28,21 @@ export {
   loadMnist,
   mnistDir,
 } from "./mnist.ts";
+export {
+  type CaptionVocab,
+  captionWords,
+  decodeCaptions,
+  encodeCaption,
+  makeVocab,
+} from "./captions.ts";
+export {
+  type CaptionedImages,
+  DIGIT_WORDS,
+  type MnistScenes,
+  mnistScenes,
+  SCENE_RULES,
+  SCENE_VOCAB,
+  sceneCaption,
+  type SceneDigit,
+  type SceneOptions,
+} from "./scenes.ts";
