@@ -46,3 +46,9 @@ export {
   type SceneDigit,
   type SceneOptions,
 } from "./scenes.ts";
+export {
+  type CaptionSplit,
+  type CocoCaptioning,
+  type CocoOptions,
+  loadCocoCaptioning,
+} from "./coco.ts";
