@@ -52,3 +52,4 @@ export {
   type CocoOptions,
   loadCocoCaptioning,
 } from "./coco.ts";
+export { bleu, type BleuScores, exactMatch } from "./bleu.ts";
