@@ -40,7 +40,6 @@ export {
   DIGIT_WORDS,
   type MnistScenes,
   mnistScenes,
-  SCENE_RULES,
   SCENE_VOCAB,
   sceneCaption,
   type SceneDigit,

@@ -1,15 +1,15 @@
 /**
  * "MNIST scenes": an offline captioning data set that no one has to download. Each scene is a
- * square canvas (56×56 by default) holding 1–3 MNIST digits at seeded random positions, each
- * either large (the 28×28 digit) or small (halved to 14×14), and a caption generated from the
- * ground truth: `<START> a small seven above a large two <END>`.
+ * square canvas (64×64 by default) cut into a 2×2 grid of cells; 1–3 of the cells, drawn at
+ * random, each hold an MNIST digit, large (the 28×28 digit) or small (halved to 14×14), at a
+ * random place inside its cell. The caption is generated from the ground truth:
+ * `<START> a small seven above a large two <END>`.
  *
- * The grammar is unambiguous by construction: digits are named left to right (by the centre of
- * their frame, at least {@linkcode SCENE_RULES}.minGap pixels apart), each as `a <size> <digit>`,
- * and between two neighbours a relation of the first to the next: `above` when the next is at
- * least `clear` pixels lower, `below` when it is as much higher, `left of` when their centres are
- * within `level` pixels of the same height. Positions in between are never drawn, and digits' ink
- * boxes (the frame less a seventh on each side, where MNIST leaves no ink) never overlap.
+ * The grammar is unambiguous by construction: digits are named column by column, left column
+ * first and the top one first within a column, each as `a <size> <digit>`; between two neighbours
+ * comes the relation of the first to the next by their rows: `above` when the next is in the
+ * lower row, `below` when in the upper row, `left of` when in the same row (then it is right of
+ * it). Digits never overlap, as each has its own cell.
  *
  * @module
  */
@@ -50,23 +50,14 @@ export const SCENE_VOCAB: CaptionVocab = makeVocab([
   "of",
 ]);
 
-/** The geometry that keeps captions unambiguous (pixels, between frame centres). */
-export const SCENE_RULES = {
-  /** Side of a large digit's frame; small ones are half. */
-  large: 28,
-  /** Least horizontal distance between neighbours in caption order. */
-  minGap: 8,
-  /** Most vertical distance of two digits "left of" each other. */
-  level: 3,
-  /** Least vertical distance of a digit "above" or "below" the next. */
-  clear: 10,
-} as const;
-
-/** One digit of a scene: which MNIST image, its label, size and frame (top-left corner). */
+/** One digit of a scene: which MNIST image, its label, size, cell and frame (top-left corner). */
 export interface SceneDigit {
   source: number;
   label: number;
   size: "small" | "large";
+  /** Cell of the 2×2 grid: row 0 is the top half, column 0 the left half. */
+  row: number;
+  col: number;
   x: number;
   y: number;
 }
@@ -95,46 +86,33 @@ export interface SceneOptions {
   count: number;
   /** Everything (digit choice, sizes, positions) follows from it. Default 0. */
   seed?: number;
-  /** Canvas side in pixels, at least 28. Default 56. */
+  /** Canvas side in pixels: even, at least 56 (a large digit fits a cell). Default 64. */
   size?: number;
   /** Default 1. */
   minDigits?: number;
-  /** Default 3. */
+  /** At most 4 (the cells). Default 3. */
   maxDigits?: number;
 }
 
-function sideOf(size: SceneDigit["size"]): number {
-  return size === "large" ? SCENE_RULES.large : SCENE_RULES.large / 2;
+function side(size: SceneDigit["size"]): number {
+  return size === "large" ? 28 : 14;
 }
 
-function side(d: SceneDigit): number {
-  return sideOf(d.size);
-}
-
-/** Centre of a digit's frame. */
-function centre(d: SceneDigit): [number, number] {
-  return [d.x + side(d) / 2, d.y + side(d) / 2];
-}
-
-/** Relation words of `a` to the next digit `b`, or null where the rules draw none. */
-function relation(a: SceneDigit, b: SceneDigit): string[] | null {
-  const dy = centre(b)[1] - centre(a)[1];
-  if (dy >= SCENE_RULES.clear) return ["above"];
-  if (dy <= -SCENE_RULES.clear) return ["below"];
-  if (Math.abs(dy) <= SCENE_RULES.level) return ["left", "of"];
-  return null;
+/** Relation words of `a` to the next digit `b` in caption order: their rows decide. */
+function relation(a: SceneDigit, b: SceneDigit): string[] {
+  return b.row > a.row ? ["above"] : b.row < a.row ? ["below"] : ["left", "of"];
 }
 
 /**
- * The caption words of a scene (without `<START>`/`<END>`), naming its digits left to right.
- * Throws where the scene breaks {@linkcode SCENE_RULES}, so the caption would be ambiguous.
+ * The caption words of a scene (without `<START>`/`<END>`): its digits column by column, top
+ * first, with the relation of each to the next. Each digit must sit in its own cell.
  *
  * @example
  * ```ts
  * import { sceneCaption } from "@convgrad/data";
  * sceneCaption([
- *   { source: 0, label: 2, size: "large", x: 20, y: 28 },
- *   { source: 1, label: 7, size: "small", x: 0, y: 0 },
+ *   { source: 0, label: 2, size: "large", row: 1, col: 1, x: 34, y: 30 },
+ *   { source: 1, label: 7, size: "small", row: 0, col: 0, x: 5, y: 9 },
  * ]); // ["a", "small", "seven", "above", "a", "large", "two"]
  * ```
  */
@@ -142,46 +120,32 @@ export function sceneCaption(digits: readonly SceneDigit[]): string[] {
   if (!Array.isArray(digits) || digits.length === 0) {
     throw new RangeError(`sceneCaption: digits must be a non-empty array, got ${digits}`);
   }
-  const sorted = [...digits].sort((a, b) => centre(a)[0] - centre(b)[0]);
-  const words: string[] = [];
-  sorted.forEach((d, k) => {
+  const cells = new Set<number>();
+  for (const d of digits) {
     if (!Number.isInteger(d.label) || d.label < 0 || d.label > 9) {
       throw new RangeError(`sceneCaption: label must be an integer in [0, 9], got ${d.label}`);
     }
     if (d.size !== "small" && d.size !== "large") {
       throw new RangeError(`sceneCaption: size must be "small" or "large", got ${d.size}`);
     }
-    if (k > 0) {
-      const prev = sorted[k - 1];
-      const gap = centre(d)[0] - centre(prev)[0], rel = relation(prev, d);
-      if (gap < SCENE_RULES.minGap || rel === null) {
-        throw new RangeError(
-          `sceneCaption: digits ${k - 1} and ${k} (left to right) are ${gap}px apart across and ` +
-            `${centre(d)[1] - centre(prev)[1]}px down, which the rules leave unnamed`,
-        );
-      }
-      words.push(...rel);
+    if (![0, 1].includes(d.row) || ![0, 1].includes(d.col)) {
+      throw new RangeError(`sceneCaption: row and col must be 0 or 1, got ${d.row} and ${d.col}`);
     }
+    if (cells.has(2 * d.col + d.row)) {
+      throw new RangeError(`sceneCaption: two digits in the cell at row ${d.row}, col ${d.col}`);
+    }
+    cells.add(2 * d.col + d.row);
+  }
+  const sorted = [...digits].sort((a, b) => (2 * a.col + a.row) - (2 * b.col + b.row));
+  const words: string[] = [];
+  sorted.forEach((d, k) => {
+    if (k > 0) words.push(...relation(sorted[k - 1], d));
     words.push("a", d.size, DIGIT_WORDS[d.label]);
   });
   return words;
 }
 
-/** Whether the ink boxes of two digits keep at least a pixel apart. */
-function apart(a: SceneDigit, b: SceneDigit): boolean {
-  const box = (d: SceneDigit) => {
-    const m = side(d) / 7;
-    return [d.x + m, d.y + m, d.x + side(d) - m, d.y + side(d) - m];
-  };
-  const [ax0, ay0, ax1, ay1] = box(a), [bx0, by0, bx1, by1] = box(b);
-  return ax1 < bx0 || bx1 < ax0 || ay1 < by0 || by1 < ay0;
-}
-
-/**
- * Draws one scene's layout: the digit count, then sizes and relations, then positions that
- * realise them; sizes and relations the canvas cannot hold (three large digits on one level) are
- * drawn again.
- */
+/** One scene's layout, in caption order: k digits in distinct cells, each at a random place. */
 function drawLayout(
   rand: () => number,
   digits: LabeledImages,
@@ -190,74 +154,39 @@ function drawLayout(
   maxDigits: number,
 ): SceneDigit[] {
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1)); // [lo, hi]
-  // The count is drawn once, so each count is equally likely however hard it is to place.
-  const k = int(minDigits, maxDigits);
-  for (let config = 0; config < 1000; config++) {
-    const sizes = Array.from({ length: k }, () => rand() < 0.5 ? "small" as const : "large");
-    const rels = Array.from({ length: k - 1 }, () => int(0, 2)); // above, below, level
-    for (let attempt = 0; attempt < 50; attempt++) {
-      // Frames left to right: draw x for each, keep the draw if the sorted centres are apart.
-      const xs = sizes.map((s) => int(0, size - sideOf(s)));
-      const cx = (i: number) => xs[i] + sideOf(sizes[i]) / 2;
-      const order = xs.map((_, i) => i).sort((a, b) => cx(a) - cx(b));
-      const placed: SceneDigit[] = [];
-      let ok = true;
-      for (const [j, i] of order.entries()) {
-        const s = sideOf(sizes[i]), maxY = size - s;
-        let lo = 0, hi = maxY;
-        if (j > 0) {
-          const prevCy = centre(placed[j - 1])[1];
-          const r = rels[j - 1];
-          // Centre bounds → top-edge bounds for this digit.
-          const [clo, chi] = r === 0
-            ? [prevCy + SCENE_RULES.clear, Infinity]
-            : r === 1
-            ? [-Infinity, prevCy - SCENE_RULES.clear]
-            : [prevCy - SCENE_RULES.level, prevCy + SCENE_RULES.level];
-          lo = Math.max(0, Math.ceil(clo - s / 2));
-          hi = Math.min(maxY, Math.floor(chi - s / 2));
-        }
-        if (lo > hi) {
-          ok = false;
-          break;
-        }
-        const source = Math.floor(rand() * digits.n);
-        const d: SceneDigit = {
-          source,
-          label: digits.labels[source],
-          size: sizes[i],
-          x: xs[i],
-          y: int(lo, hi),
-        };
-        if (
-          (j > 0 && centre(d)[0] - centre(placed[j - 1])[0] < SCENE_RULES.minGap) ||
-          placed.some((p) => !apart(p, d))
-        ) {
-          ok = false;
-          break;
-        }
-        placed.push(d);
-      }
-      if (ok) return placed;
-    }
+  const k = int(minDigits, maxDigits), half = size / 2;
+  // k of the 4 cells (a partial Fisher–Yates), then in caption order.
+  const cells = [0, 1, 2, 3];
+  for (let i = 0; i < k; i++) {
+    const j = int(i, 3);
+    [cells[i], cells[j]] = [cells[j], cells[i]];
   }
-  throw new RangeError(
-    `mnistScenes: cannot place ${k} digits on a ${size}x${size} canvas`,
-  );
+  return cells.slice(0, k).sort((a, b) => a - b).map((cell) => {
+    const col = cell >> 1, row = cell & 1, dsize = rand() < 0.5 ? "small" as const : "large";
+    const source = Math.floor(rand() * digits.n), free = half - side(dsize);
+    return {
+      source,
+      label: digits.labels[source],
+      size: dsize,
+      row,
+      col,
+      x: col * half + int(0, free),
+      y: row * half + int(0, free),
+    };
+  });
 }
 
-/** Draws `d` onto `canvas` (`size`×`size`), taking the brighter pixel where frames meet. */
+/** Draws `d` onto `canvas` (`size`×`size`); frames never overlap, each is in its own cell. */
 function render(canvas: Float32Array, size: number, d: SceneDigit, digits: LabeledImages): void {
   const img = digits.images.subarray(d.source * 784, (d.source + 1) * 784); // [28,28]
-  const s = side(d), f = d.size === "large" ? 1 : 2; // f×f source pixels per canvas pixel
+  const s = side(d.size), f = d.size === "large" ? 1 : 2; // f×f source pixels per canvas pixel
   for (let r = 0; r < s; r++) {
     for (let c = 0; c < s; c++) {
       let v = 0;
       for (let i = 0; i < f; i++) {
         for (let j = 0; j < f; j++) v += img[(r * f + i) * 28 + c * f + j];
       }
-      const at = (d.y + r) * size + d.x + c;
-      canvas[at] = Math.max(canvas[at], v / (f * f));
+      canvas[(d.y + r) * size + d.x + c] = v / (f * f);
     }
   }
 }
@@ -272,12 +201,12 @@ function render(canvas: Float32Array, size: number, d: SceneDigit, digits: Label
  * import { decodeCaptions, loadMnist, mnistScenes } from "@convgrad/data";
  * const { test } = await loadMnist();
  * const val = mnistScenes(test, { count: 4, seed: 1 });
- * console.log(val.images.length); // 4·56·56
+ * console.log(val.images.length); // 4·64·64
  * console.log(decodeCaptions(Array.from(val.captions.subarray(0, 15)), val.vocab));
  * ```
  */
 export function mnistScenes(digits: LabeledImages, opts: SceneOptions): MnistScenes {
-  const { count, seed = 0, size = 56, minDigits = 1, maxDigits = 3 } = opts ?? {};
+  const { count, seed = 0, size = 64, minDigits = 1, maxDigits = 3 } = opts ?? {};
   if (
     !digits || !(digits.images instanceof Float32Array) || !(digits.labels instanceof Uint8Array)
   ) {
@@ -289,18 +218,19 @@ export function mnistScenes(digits: LabeledImages, opts: SceneOptions): MnistSce
         `${digits.height}x${digits.width}`,
     );
   }
-  for (const [name, v, min] of [["count", count, 1], ["seed", seed, 0], ["size", size, 28]]) {
+  for (const [name, v, min] of [["count", count, 1], ["seed", seed, 0], ["size", size, 56]]) {
     if (!Number.isInteger(v) || (v as number) < (min as number)) {
       throw new RangeError(`mnistScenes: ${name} must be an integer >= ${min}, got ${v}`);
     }
   }
+  if (size % 2 !== 0) throw new RangeError(`mnistScenes: size must be even, got ${size}`);
   if (
     !Number.isInteger(minDigits) || !Number.isInteger(maxDigits) || minDigits < 1 ||
-    maxDigits < minDigits
+    maxDigits < minDigits || maxDigits > 4
   ) {
     throw new RangeError(
-      `mnistScenes: minDigits and maxDigits must be integers with 1 <= minDigits <= maxDigits, ` +
-        `got ${minDigits} and ${maxDigits}`,
+      `mnistScenes: minDigits and maxDigits must be integers with 1 <= minDigits <= maxDigits ` +
+        `<= 4, got ${minDigits} and ${maxDigits}`,
     );
   }
   const captionLength = 3 * maxDigits + 2 * (maxDigits - 1) + 2, hw = size * size;
