@@ -36,3 +36,4 @@ export {
 } from "./captioning.ts";
 export { type ArgSpec, checkArgs, checkTokens } from "./checks.ts";
 export { type CustomForward, customOp } from "./custom_grad.ts";
+export { CaptioningModel, type CaptioningModelOptions } from "./captioning_model.ts";

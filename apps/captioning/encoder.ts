@@ -1,0 +1,188 @@
+/**
+ * The captioner's image encoder, built from convgrad's ops: three `filt` convolutions (5x5×8,
+ * 3x3×16, 3x3×32, "same" padding), each followed by a 2x2 `maxPool`, a channel bias and ReLU. A
+ * `[N,1,S,S]` canvas becomes `[N, 32·(S/8)²]` features (1568 for the 56×56 scenes): a spatial
+ * map the decoder's projection reads positions from.
+ *
+ * `frozen`: the encoder is first trained as a digit classifier (the trunk plus a linear layer on
+ * its 3x3 map of a 28×28 digit), then fixed, as cs231n's VGG fc7 features are. `trainable`: the
+ * same encoder, randomly initialised, trained end to end with the decoder, which needs the
+ * convolutions' gradients on wasm that stock TF.js lacks.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { filt, maxPool } from "@convgrad/ops";
+import { createRng } from "@convgrad/base";
+import { batches, type LabeledImages } from "@convgrad/data";
+
+/** Conv kernels `k1..k3` `[F,C,kh,kw]` and channel biases `b1..b3` `[F]`. */
+export interface EncoderParams {
+  k1: tf.Variable;
+  b1: tf.Variable;
+  k2: tf.Variable;
+  b2: tf.Variable;
+  k3: tf.Variable;
+  b3: tf.Variable;
+}
+
+/** Filters and kernel size of each conv layer. */
+const LAYERS: [number, number][] = [[8, 5], [16, 3], [32, 3]];
+
+/** Channels of the encoder's last map. */
+export const ENCODER_CHANNELS = 32;
+
+/** Feature length for an `size`×`size` input: 32 channels of ⌊⌊⌊size/2⌋/2⌋/2⌋² cells. */
+export function featureDim(size: number): number {
+  const s = Math.floor(Math.floor(Math.floor(size / 2) / 2) / 2);
+  return ENCODER_CHANNELS * s * s;
+}
+
+/** Uniform Glorot values from `rand`. */
+function glorot(rand: () => number, shape: number[], fanIn: number, fanOut: number): tf.Tensor {
+  const a = Math.sqrt(6 / (fanIn + fanOut)), n = shape.reduce((x, y) => x * y);
+  return tf.tensor(Float32Array.from({ length: n }, () => (2 * rand() - 1) * a), shape);
+}
+
+/**
+ * A new encoder, Glorot-uniform kernels and zero biases drawn from `createRng(seed)`.
+ *
+ * @example
+ * ```ts
+ * import { createEncoder } from "./encoder.ts";
+ * const enc = createEncoder(0);
+ * console.log(enc.k1.shape); // [8, 1, 5, 5]
+ * ```
+ */
+export function createEncoder(seed: number): EncoderParams {
+  const rand = createRng(seed), p: Record<string, tf.Variable> = {};
+  let c = 1;
+  LAYERS.forEach(([f, k], i) => {
+    p[`k${i + 1}`] = tf.variable(
+      glorot(rand, [f, c, k, k], c * k * k, f * k * k),
+      true,
+      `k${i + 1}`,
+    );
+    p[`b${i + 1}`] = tf.variable(tf.zeros([f]), true, `b${i + 1}`);
+    c = f;
+  });
+  return p as unknown as EncoderParams;
+}
+
+/**
+ * Features of images `x` `[N,1,S,S]`: `[N, featureDim(S)]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { createEncoder, encode } from "./encoder.ts";
+ * encode(tf.zeros([2, 1, 56, 56]) as tf.Tensor4D, createEncoder(0)).shape; // [2, 1568]
+ * ```
+ */
+export function encode(x: tf.Tensor4D, p: EncoderParams): tf.Tensor2D {
+  if (x.rank !== 4 || x.shape[1] !== 1) {
+    throw new RangeError(`encode: x must be [N,1,H,W], got [${x.shape}]`);
+  }
+  return tf.tidy(() => {
+    let h = x;
+    const ks = [p.k1, p.k2, p.k3], bs = [p.b1, p.b2, p.b3];
+    for (let i = 0; i < 3; i++) {
+      const k = ks[i] as tf.Tensor4D, pad = (k.shape[2] - 1) / 2;
+      // Pooling before bias and ReLU is the same function (max commutes with both), on 4x fewer
+      // values.
+      h = maxPool(filt(h, k, { pad }), 2).add(bs[i].reshape([1, -1, 1, 1])).relu(); // [N,F,S/2,S/2]
+    }
+    return h.reshape([x.shape[0], -1]) as tf.Tensor2D;
+  });
+}
+
+/** Features of many images, `batchSize` at a time, without gradients: `[n, featureDim]`. */
+export function encodeAll(
+  images: Float32Array,
+  n: number,
+  size: number,
+  p: EncoderParams,
+  batchSize = 250,
+): Float32Array {
+  const d = featureDim(size), hw = size * size, out = new Float32Array(n * d);
+  for (let s = 0; s < n; s += batchSize) {
+    const m = Math.min(batchSize, n - s);
+    const f = tf.tidy(() =>
+      encode(tf.tensor4d(images.subarray(s * hw, (s + m) * hw), [m, 1, size, size]), p)
+    );
+    out.set(f.dataSync(), s * d);
+    f.dispose();
+  }
+  return out;
+}
+
+/**
+ * MNIST digits as one cell of a 64×64 scene shows them: 32×32 frames, every other digit halved to
+ * 14×14, each at a random place (seeded) of its frame.
+ */
+export function digitCells(set: LabeledImages, seed: number): LabeledImages {
+  const rand = createRng(seed), images = new Float32Array(set.n * 1024);
+  for (let i = 0; i < set.n; i++) {
+    const src = set.images.subarray(i * 784, (i + 1) * 784), dst = images.subarray(i * 1024);
+    const small = i % 2 === 1, s = small ? 14 : 28;
+    const y0 = Math.floor(rand() * (33 - s)), x0 = Math.floor(rand() * (33 - s));
+    for (let r = 0; r < s; r++) {
+      for (let c = 0; c < s; c++) {
+        const a = small ? 2 * r * 28 + 2 * c : r * 28 + c;
+        dst[(y0 + r) * 32 + x0 + c] = small
+          ? (src[a] + src[a + 1] + src[a + 28] + src[a + 29]) / 4
+          : src[a];
+      }
+    }
+  }
+  return { images, labels: set.labels, n: set.n, height: 32, width: 32 };
+}
+
+/**
+ * Trains the encoder as a digit classifier (a linear layer on its features of 28×28 digits,
+ * softmax cross-entropy, Adam) for one pass over `digits`; returns the classifier's accuracy on
+ * `check`. The linear layer is thrown away: the encoder is what `frozen` keeps.
+ */
+export function pretrainEncoder(
+  p: EncoderParams,
+  digits: LabeledImages,
+  check: LabeledImages,
+  opts: {
+    seed: number;
+    batchSize?: number;
+    lr?: number;
+    onStep?: (step: number, loss: number) => void;
+  },
+): number {
+  const { seed, batchSize = 100, lr = 2e-3 } = opts, size = digits.height, d = featureDim(size);
+  const rand = createRng(seed + 1);
+  const W = tf.variable(glorot(rand, [d, 10], d, 10)), b = tf.variable(tf.zeros([10]));
+  const optimizer = tf.train.adam(lr);
+  const logits = (x: tf.Tensor4D) => encode(x, p).matMul(W).add(b);
+  let step = 0;
+  for (const batch of batches(digits, batchSize, { shuffle: true, seed })) {
+    const loss = tf.tidy(() => {
+      const x = tf.tensor4d(batch.images, [batch.size, 1, size, size]);
+      const y = tf.oneHot(tf.tensor1d(batch.labels, "int32"), 10);
+      return optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(y, logits(x)) as tf.Scalar,
+        true,
+      )!;
+    });
+    opts.onStep?.(++step, loss.dataSync()[0]);
+    loss.dispose();
+  }
+  let correct = 0;
+  for (const batch of batches(check, 500)) {
+    const pred = tf.tidy(() =>
+      logits(tf.tensor4d(batch.images, [batch.size, 1, size, size])).argMax(1)
+    );
+    const got = pred.dataSync();
+    pred.dispose();
+    for (let i = 0; i < batch.size; i++) correct += got[i] === batch.labels[i] ? 1 : 0;
+  }
+  optimizer.dispose();
+  W.dispose();
+  b.dispose();
+  return correct / check.n;
+}
