@@ -154,7 +154,7 @@ export function pretrainEncoder(
     onStep?: (step: number, loss: number) => void;
   },
 ): number {
-  const { seed, batchSize = 100, lr = 2e-3 } = opts, size = digits.height, d = featureDim(size);
+  const { seed, batchSize = 100, lr = 5e-3 } = opts, size = digits.height, d = featureDim(size);
   const rand = createRng(seed + 1);
   const W = tf.variable(glorot(rand, [d, 10], d, 10)), b = tf.variable(tf.zeros([10]));
   const optimizer = tf.train.adam(lr);

@@ -5,11 +5,13 @@
  *
  *   deno task captioning [--cell rnn|lstm] [--encoder frozen|trainable] [--data DIR]
  *                        [--epochs N] [--train N] [--val N] [--batch N] [--lr X] [--hidden N]
- *                        [--wordvec N] [--seed N] [--backend wasm|cpu] [--out DIR]
+ *                        [--wordvec N] [--seed N] [--pretrain-digits N] [--backend wasm|cpu]
+ *                        [--out DIR]
  *
  * MNIST scenes (the default, nothing to download): `--train` scenes from MNIST's training digits,
- * `--val` from its test digits. `--encoder frozen` first trains the encoder as a digit classifier,
- * then keeps it fixed and captions from its features; `--encoder trainable` trains it, from a
+ * `--val` from its test digits. `--encoder frozen` first trains the encoder as a digit classifier
+ * (on `--pretrain-digits` MNIST training digits), then keeps it fixed and captions from its
+ * features; `--encoder trainable` trains it, from a
  * random start, end to end with the decoder. `--data DIR` trains on cs231n's `coco_captioning`
  * folder instead (its PCA VGG features; `--train` captions at most, `--val` images).
  *
@@ -33,6 +35,7 @@ import {
   loadCocoCaptioning,
   loadMnist,
   mnistScenes,
+  subset,
 } from "@convgrad/data";
 import {
   createEncoder,
@@ -47,7 +50,7 @@ import { captionGrid, curvesPlot } from "./report.ts";
 
 const USAGE = "usage: deno task captioning [--cell rnn|lstm] [--encoder frozen|trainable] " +
   "[--data DIR] [--epochs N] [--train N] [--val N] [--batch N] [--lr X] [--hidden N] " +
-  "[--wordvec N] [--seed N] [--backend wasm|cpu] [--out DIR]";
+  "[--wordvec N] [--seed N] [--pretrain-digits N] [--backend wasm|cpu] [--out DIR]";
 
 /** A split the loop walks: captions `[n, L]` and the decoder's input for any of its rows. */
 interface Split {
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
       hidden: { type: "string" },
       wordvec: { type: "string" },
       seed: { type: "string" },
+      "pretrain-digits": { type: "string" },
       backend: { type: "string", default: "wasm" },
       out: { type: "string", default: "runs/captioning" },
       help: { type: "boolean", default: false },
@@ -162,12 +166,16 @@ async function main(): Promise<void> {
   }
   const coco = f.data !== undefined;
   const epochs = intFlag("epochs", f.epochs, 1, coco ? 10 : encoderMode === "frozen" ? 12 : 8);
-  const trainCount = intFlag("train", f.train, 1, coco ? 10000 : 10000);
+  // COCO: every training caption unless --train says fewer (drawn as cs231n's max_train).
+  const trainCount = f.train === undefined && coco
+    ? undefined
+    : intFlag("train", f.train, 1, 10000);
   const valCount = intFlag("val", f.val, 1, 1000);
   const batch = intFlag("batch", f.batch, 1, 100);
   const hidden = intFlag("hidden", f.hidden, 1, 128);
   const wordvec = intFlag("wordvec", f.wordvec, 1, coco ? 256 : 32);
   const seed = intFlag("seed", f.seed, 0, 0);
+  const pretrainDigits = intFlag("pretrain-digits", f["pretrain-digits"], 100, 60000);
   const lr = Number(f.lr ?? "3e-3");
   if (!(lr > 0)) throw new RangeError(`--lr must be > 0, got ${f.lr}`);
   const lrDecay = 0.95;
@@ -209,7 +217,7 @@ async function main(): Promise<void> {
     );
   } else {
     const mnist = await loadMnist();
-    const tr = mnistScenes(mnist.train, { count: trainCount, seed });
+    const tr = mnistScenes(mnist.train, { count: trainCount!, seed });
     const va = mnistScenes(mnist.test, { count: valCount, seed: seed + 1 });
     vocab = tr.vocab;
     const S = tr.height, L = tr.captionLength, hw = S * S;
@@ -221,7 +229,9 @@ async function main(): Promise<void> {
     ];
     if (encoderMode === "frozen") {
       // The encoder learns digits first (both sizes, anywhere in a cell), then stays fixed.
-      const digits = digitCells(mnist.train, seed), check = digitCells(mnist.test, seed + 1);
+      const some = (n: number) => Array.from({ length: Math.min(n, mnist.train.n) }, (_, i) => i);
+      const digits = digitCells(subset(mnist.train, some(pretrainDigits)), seed);
+      const check = digitCells(mnist.test, seed + 1);
       const bar = new ProgressBar("encoder: digit classifier", Math.ceil(digits.n / 100));
       pretrainAccuracy = pretrainEncoder(encoder, digits, check, {
         seed,
