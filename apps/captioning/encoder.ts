@@ -1,13 +1,14 @@
 /**
  * The captioner's image encoder, built from convgrad's ops: three `filt` convolutions (5x5×8,
- * 3x3×16, 3x3×32, "same" padding), each followed by a 2x2 `maxPool`, a channel bias and ReLU. A
- * `[N,1,S,S]` canvas becomes `[N, 32·(S/8)²]` features (1568 for the 56×56 scenes): a spatial
- * map the decoder's projection reads positions from.
+ * 3x3×16, 3x3×64, "same" padding), each followed by a 2x2 `maxPool`, a channel bias and ReLU,
+ * then a 4x4 `maxPool`: each 32×32 block of the input (a cell of the 64×64 scenes) becomes one
+ * 64-channel descriptor, so a `[N,1,64,64]` scene becomes `[N, 64·2·2]` = `[N,256]` features.
  *
- * `frozen`: the encoder is first trained as a digit classifier (the trunk plus a linear layer on
- * its 3x3 map of a 28×28 digit), then fixed, as cs231n's VGG fc7 features are. `trainable`: the
- * same encoder, randomly initialised, trained end to end with the decoder, which needs the
- * convolutions' gradients on wasm that stock TF.js lacks.
+ * `frozen`: the encoder is first trained as a digit classifier (a linear layer on the descriptor
+ * of a 32×32 cell holding one digit), then fixed, as cs231n's VGG fc7 features are: the decoder
+ * reads each cell's descriptor the way the classifier did. `trainable`: the same encoder,
+ * randomly initialised, trained end to end with the decoder, which needs the convolutions'
+ * gradients on wasm that stock TF.js lacks.
  *
  * @module
  */
@@ -27,15 +28,15 @@ export interface EncoderParams {
 }
 
 /** Filters and kernel size of each conv layer. */
-const LAYERS: [number, number][] = [[8, 5], [16, 3], [32, 3]];
+const LAYERS: [number, number][] = [[8, 5], [16, 3], [64, 3]];
 
-/** Channels of the encoder's last map. */
-export const ENCODER_CHANNELS = 32;
+/** Input pixels per side of one descriptor: three 2x2 pools, then the 4x4 one. */
+export const CELL = 32;
 
-/** Feature length for an `size`×`size` input: 32 channels of ⌊⌊⌊size/2⌋/2⌋/2⌋² cells. */
+/** Feature length for a `size`×`size` input: 64 channels per 32×32 block. */
 export function featureDim(size: number): number {
-  const s = Math.floor(Math.floor(Math.floor(size / 2) / 2) / 2);
-  return ENCODER_CHANNELS * s * s;
+  const s = Math.floor(size / CELL);
+  return LAYERS[LAYERS.length - 1][0] * s * s;
 }
 
 /** Uniform Glorot values from `rand`. */
@@ -70,18 +71,18 @@ export function createEncoder(seed: number): EncoderParams {
 }
 
 /**
- * Features of images `x` `[N,1,S,S]`: `[N, featureDim(S)]`.
+ * Features of images `x` `[N,1,S,S]` (S a multiple of 32): `[N, featureDim(S)]`.
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { createEncoder, encode } from "./encoder.ts";
- * encode(tf.zeros([2, 1, 56, 56]) as tf.Tensor4D, createEncoder(0)).shape; // [2, 1568]
+ * encode(tf.zeros([2, 1, 64, 64]) as tf.Tensor4D, createEncoder(0)).shape; // [2, 256]
  * ```
  */
 export function encode(x: tf.Tensor4D, p: EncoderParams): tf.Tensor2D {
-  if (x.rank !== 4 || x.shape[1] !== 1) {
-    throw new RangeError(`encode: x must be [N,1,H,W], got [${x.shape}]`);
+  if (x.rank !== 4 || x.shape[1] !== 1 || x.shape[2] % CELL !== 0 || x.shape[3] % CELL !== 0) {
+    throw new RangeError(`encode: x must be [N,1,H,W] with H, W multiples of 32, got [${x.shape}]`);
   }
   return tf.tidy(() => {
     let h = x;
@@ -92,7 +93,7 @@ export function encode(x: tf.Tensor4D, p: EncoderParams): tf.Tensor2D {
       // values.
       h = maxPool(filt(h, k, { pad }), 2).add(bs[i].reshape([1, -1, 1, 1])).relu(); // [N,F,S/2,S/2]
     }
-    return h.reshape([x.shape[0], -1]) as tf.Tensor2D;
+    return maxPool(h, 4).reshape([x.shape[0], -1]) as tf.Tensor2D; // [N,64,S/32,S/32] → [N,D]
   });
 }
 
@@ -139,7 +140,7 @@ export function digitCells(set: LabeledImages, seed: number): LabeledImages {
 }
 
 /**
- * Trains the encoder as a digit classifier (a linear layer on its features of 28×28 digits,
+ * Trains the encoder as a digit classifier (a linear layer on its descriptor of 32×32 cells,
  * softmax cross-entropy, Adam) for one pass over `digits`; returns the classifier's accuracy on
  * `check`. The linear layer is thrown away: the encoder is what `frozen` keeps.
  */

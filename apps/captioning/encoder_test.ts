@@ -1,0 +1,96 @@
+import * as tf from "@tensorflow/tfjs";
+import { setBackend } from "@convgrad/ops";
+import { assert, assertClose, assertEquals, assertThrows } from "@convgrad/base/testing";
+import { createRng } from "@convgrad/base";
+import type { LabeledImages } from "@convgrad/data";
+import { createEncoder, digitCells, encode, encodeAll, featureDim } from "./encoder.ts";
+
+/** The same encoder from stock TF.js ops (NHWC conv2d, maxPool) and its autodiff. */
+function stockEncode(x: tf.Tensor4D, ks: tf.Tensor[], bs: tf.Tensor[]): tf.Tensor2D {
+  let h = x.transpose([0, 2, 3, 1]) as tf.Tensor4D; // NHWC
+  for (let i = 0; i < 3; i++) {
+    const k = ks[i].transpose([2, 3, 1, 0]) as tf.Tensor4D; // [kh,kw,C,F]
+    h = tf.conv2d(h, k, 1, "same").add(bs[i]).relu() as tf.Tensor4D;
+    h = tf.maxPool(h, 2, 2, "valid");
+  }
+  h = tf.maxPool(h, 4, 4, "valid");
+  return h.transpose([0, 3, 1, 2]).reshape([x.shape[0], -1]) as tf.Tensor2D; // NCHW order
+}
+
+Deno.test("encode: values and every kernel's gradient match stock TF.js on cpu", async () => {
+  await setBackend("cpu");
+  const enc = createEncoder(1);
+  const ks = [enc.k1, enc.k2, enc.k3], bs = [enc.b1, enc.b2, enc.b3];
+  // Small non-zero biases so ReLU's kinks are not at the pools' ties.
+  bs.forEach((b, i) => b.assign(tf.randomUniform(b.shape, -0.1, 0.1, "float32", i)));
+  const x = tf.randomUniform([2, 1, 64, 32], 0, 1, "float32", 7) as tf.Tensor4D;
+  const w = tf.randomNormal([2, featureDim(32) * 2], 0, 1, "float32", 8);
+  const ours = encode(x, enc), stock = stockEncode(x, ks, bs);
+  assertEquals(ours.shape, [2, 128]);
+  assertClose(ours, Array.from(stock.dataSync()), "features", 1e-5);
+  const loss = (f: (...t: tf.Tensor[]) => tf.Tensor2D) => (...t: tf.Tensor[]) =>
+    f(...t).mul(w).sum();
+  const g = tf.grads(
+    loss((k1, b1, k2, b2, k3, b3) =>
+      encode(x, { k1, b1, k2, b2, k3, b3 } as unknown as Parameters<typeof encode>[1])
+    ),
+  )([enc.k1, enc.b1, enc.k2, enc.b2, enc.k3, enc.b3]);
+  const gs = tf.grads(loss((k1, b1, k2, b2, k3, b3) => stockEncode(x, [k1, k2, k3], [b1, b2, b3])))(
+    [enc.k1, enc.b1, enc.k2, enc.b2, enc.k3, enc.b3],
+  );
+  g.forEach((gi, i) => assertClose(gi, Array.from(gs[i].dataSync()), `gradient ${i}`, 1e-4));
+  tf.dispose([...g, ...gs, x, w, ours, stock, ...Object.values(enc)]);
+  await setBackend("wasm");
+});
+
+Deno.test("encodeAll batches without leaking; bad shapes are named", async () => {
+  await setBackend("wasm");
+  const enc = createEncoder(0), n = 5;
+  const images = Float32Array.from({ length: n * 64 * 64 }, (_, i) => (i * 7919 % 101) / 100);
+  const before = tf.memory().numTensors;
+  const all = encodeAll(images, n, 64, enc, 2);
+  assertEquals(tf.memory().numTensors, before);
+  assertEquals(all.length, n * featureDim(64));
+  assertEquals(featureDim(64), 256);
+  const one = tf.tidy(() =>
+    encode(tf.tensor4d(images.subarray(3 * 4096, 4 * 4096), [1, 1, 64, 64]), enc)
+  );
+  assertClose(all.subarray(3 * 256, 4 * 256), Array.from(one.dataSync()), "row 3", 1e-6);
+  assertThrows(
+    () => encode(tf.zeros([1, 1, 56, 56]) as tf.Tensor4D, enc),
+    RangeError,
+    "got [1,1,56,56]",
+  );
+  tf.dispose([one, ...Object.values(enc)]);
+});
+
+Deno.test("digitCells: large digits copied, small ones halved, inside 32x32 frames", () => {
+  const rand = createRng(3), n = 6;
+  const set: LabeledImages = {
+    images: Float32Array.from(
+      { length: n * 784 },
+      (_, i) => ((i % 28) > 3 && (i % 28) < 24 ? rand() : 0),
+    ),
+    labels: Uint8Array.from([3, 1, 4, 1, 5, 9]),
+    n,
+    height: 28,
+    width: 28,
+  };
+  const cells = digitCells(set, 0);
+  assertEquals([cells.n, cells.height, cells.width, Array.from(cells.labels)], [6, 32, 32, [
+    3,
+    1,
+    4,
+    1,
+    5,
+    9,
+  ]]);
+  for (let i = 0; i < n; i++) {
+    const sum = (a: Float32Array) => a.reduce((s, v) => s + v, 0);
+    const src = sum(set.images.subarray(i * 784, (i + 1) * 784));
+    const got = sum(cells.images.subarray(i * 1024, (i + 1) * 1024));
+    // A 2x2 mean keeps a quarter of the ink's sum.
+    assertClose([got], [i % 2 === 0 ? src : src / 4], `digit ${i}`, 1e-5);
+  }
+  assert(cells.images.some((v, i) => v !== digitCells(set, 1).images[i]), "the seed moves nothing");
+});
