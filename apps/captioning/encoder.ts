@@ -4,9 +4,9 @@
  * then a 4x4 `maxPool`: each 32×32 block of the input (a cell of the 64×64 scenes) becomes one
  * 64-channel descriptor, so a `[N,1,64,64]` scene becomes `[N, 64·2·2]` = `[N,256]` features.
  *
- * `frozen`: the encoder is first trained as a digit classifier (a linear layer on the descriptor
- * of a 32×32 cell holding one digit), then fixed, as cs231n's VGG fc7 features are: the decoder
- * reads each cell's descriptor the way the classifier did. `trainable`: the same encoder,
+ * `frozen`: the encoder is first trained as a classifier of MNIST digits in 32×32 cells (a
+ * linear layer on the descriptor: which digit, large or small, or an empty cell), then fixed, as
+ * cs231n's VGG fc7 features are: the decoder reads each cell's descriptor as the classifier did. `trainable`: the same encoder,
  * randomly initialised, trained end to end with the decoder, which needs the convolutions'
  * gradients on wasm that stock TF.js lacks.
  *
@@ -117,15 +117,26 @@ export function encodeAll(
   return out;
 }
 
+/** Classes of a cell: 0–9 a large digit, 10–19 a small one, 20 an empty cell. */
+export const CELL_CLASSES = 21;
+
 /**
- * MNIST digits as one cell of a 64×64 scene shows them: 32×32 frames, every other digit halved to
- * 14×14, each at a random place (seeded) of its frame.
+ * MNIST digits as one cell of a 64×64 scene shows them, labelled with what a caption says of
+ * the cell: 32×32 frames, every other digit large (class = digit) or halved to 14×14 (class =
+ * 10 + digit), each at a random place (seeded) of its frame; every 11th frame is left empty
+ * (class 20).
  */
 export function digitCells(set: LabeledImages, seed: number): LabeledImages {
   const rand = createRng(seed), images = new Float32Array(set.n * 1024);
+  const labels = new Uint8Array(set.n);
   for (let i = 0; i < set.n; i++) {
+    if (i % 11 === 10) {
+      labels[i] = 20;
+      continue;
+    }
     const src = set.images.subarray(i * 784, (i + 1) * 784), dst = images.subarray(i * 1024);
     const small = i % 2 === 1, s = small ? 14 : 28;
+    labels[i] = set.labels[i] + (small ? 10 : 0);
     const y0 = Math.floor(rand() * (33 - s)), x0 = Math.floor(rand() * (33 - s));
     for (let r = 0; r < s; r++) {
       for (let c = 0; c < s; c++) {
@@ -136,17 +147,18 @@ export function digitCells(set: LabeledImages, seed: number): LabeledImages {
       }
     }
   }
-  return { images, labels: set.labels, n: set.n, height: 32, width: 32 };
+  return { images, labels, n: set.n, height: 32, width: 32 };
 }
 
 /**
- * Trains the encoder as a digit classifier (a linear layer on its descriptor of 32×32 cells,
- * softmax cross-entropy, Adam) for one pass over `digits`; returns the classifier's accuracy on
- * `check`. The linear layer is thrown away: the encoder is what `frozen` keeps.
+ * Trains the encoder as a classifier of cells (a linear layer on its descriptor of 32×32 cells
+ * from {@linkcode digitCells}: which digit, which size, or empty; softmax cross-entropy, Adam) for
+ * one pass over `cells`; returns the classifier's accuracy on `check`. The linear layer is thrown
+ * away: the encoder is what `frozen` keeps.
  */
 export function pretrainEncoder(
   p: EncoderParams,
-  digits: LabeledImages,
+  cells: LabeledImages,
   check: LabeledImages,
   opts: {
     seed: number;
@@ -155,16 +167,17 @@ export function pretrainEncoder(
     onStep?: (step: number, loss: number) => void;
   },
 ): number {
-  const { seed, batchSize = 100, lr = 5e-3 } = opts, size = digits.height, d = featureDim(size);
+  const { seed, batchSize = 100, lr = 5e-3 } = opts, size = cells.height, d = featureDim(size);
   const rand = createRng(seed + 1);
-  const W = tf.variable(glorot(rand, [d, 10], d, 10)), b = tf.variable(tf.zeros([10]));
+  const W = tf.variable(glorot(rand, [d, CELL_CLASSES], d, CELL_CLASSES));
+  const b = tf.variable(tf.zeros([CELL_CLASSES]));
   const optimizer = tf.train.adam(lr);
   const logits = (x: tf.Tensor4D) => encode(x, p).matMul(W).add(b);
   let step = 0;
-  for (const batch of batches(digits, batchSize, { shuffle: true, seed })) {
+  for (const batch of batches(cells, batchSize, { shuffle: true, seed })) {
     const loss = tf.tidy(() => {
       const x = tf.tensor4d(batch.images, [batch.size, 1, size, size]);
-      const y = tf.oneHot(tf.tensor1d(batch.labels, "int32"), 10);
+      const y = tf.oneHot(tf.tensor1d(batch.labels, "int32"), CELL_CLASSES);
       return optimizer.minimize(
         () => tf.losses.softmaxCrossEntropy(y, logits(x)) as tf.Scalar,
         true,
