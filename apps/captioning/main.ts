@@ -3,17 +3,20 @@
  * MNIST scenes, with an image encoder built from convgrad's conv ops, or on cs231n's COCO
  * features.
  *
- *   deno task captioning [--cell rnn|lstm] [--encoder frozen|trainable] [--data DIR]
+ *   deno task captioning [--cell rnn|lstm] [--encoder frozen|trainable]
+ *                        [--encoder-init pretrained|random] [--data DIR]
  *                        [--epochs N] [--train N] [--val N] [--batch N] [--lr X] [--hidden N]
  *                        [--wordvec N] [--seed N] [--pretrain-digits N] [--backend wasm|cpu]
  *                        [--out DIR]
  *
  * MNIST scenes (the default, nothing to download): `--train` scenes from MNIST's training digits,
- * `--val` from its test digits. `--encoder frozen` first trains the encoder as a digit classifier
- * (on `--pretrain-digits` MNIST training digits), then keeps it fixed and captions from its
- * features; `--encoder trainable` trains it, from a
- * random start, end to end with the decoder. `--data DIR` trains on cs231n's `coco_captioning`
- * folder instead (its PCA VGG features; `--train` captions at most, `--val` images).
+ * `--val` from its test digits. The encoder is first trained as a classifier of scene cells (which
+ * digit, large or small, or empty; `--pretrain-digits` MNIST training digits). `--encoder frozen`
+ * then keeps it fixed and the decoder learns from its features, as cs231n's from VGG's;
+ * `--encoder trainable` trains it end to end with the decoder through our conv gradients, from
+ * there or (`--encoder-init random`) from random weights. `--data DIR` trains on cs231n's
+ * `coco_captioning` folder instead (its PCA VGG features; `--train` captions at most, drawn as
+ * cs231n's `max_train`; the first `--val` validation images with all their captions).
  *
  * Writes to `--out` (default `runs/captioning`): `curves.png`/`.svg` (loss and validation
  * metrics), `samples.png` (validation scenes with generated and true captions; COCO:
@@ -49,6 +52,7 @@ import {
 import { captionGrid, curvesPlot } from "./report.ts";
 
 const USAGE = "usage: deno task captioning [--cell rnn|lstm] [--encoder frozen|trainable] " +
+  "[--encoder-init pretrained|random] " +
   "[--data DIR] [--epochs N] [--train N] [--val N] [--batch N] [--lr X] [--hidden N] " +
   "[--wordvec N] [--seed N] [--pretrain-digits N] [--backend wasm|cpu] [--out DIR]";
 
@@ -93,6 +97,19 @@ function featureSplit(
   };
 }
 
+/** Standardises each of the `D` columns of the `targets` in place, with `ref`'s statistics. */
+function standardise(ref: Float32Array, targets: Float32Array[], D: number): void {
+  const n = ref.length / D, mean = new Float64Array(D), sq = new Float64Array(D);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < D; j++) (mean[j] += ref[i * D + j] / n), (sq[j] += ref[i * D + j] ** 2 / n);
+  }
+  // Statistics first: `ref` may be one of the targets.
+  const scale = mean.map((m, j) => 1 / Math.sqrt(Math.max(sq[j] - m * m, 0) + 1e-6));
+  for (const t of targets) {
+    for (let i = 0; i < t.length; i++) t[i] = (t[i] - mean[i % D]) * scale[i % D];
+  }
+}
+
 /** Mean of `loss` over `split` in batches, without gradients. */
 function meanLoss(model: CaptioningModel, split: Split, batch: number): number {
   let total = 0;
@@ -133,6 +150,7 @@ async function main(): Promise<void> {
     options: {
       cell: { type: "string", default: "lstm" },
       encoder: { type: "string" },
+      "encoder-init": { type: "string" },
       data: { type: "string" },
       epochs: { type: "string" },
       train: { type: "string" },
@@ -163,6 +181,10 @@ async function main(): Promise<void> {
   const encoderMode = f.encoder ?? "frozen";
   if (encoderMode !== "frozen" && encoderMode !== "trainable") {
     throw new RangeError(`--encoder must be frozen or trainable, got ${encoderMode}`);
+  }
+  const encoderInit = f["encoder-init"] ?? "pretrained";
+  if (encoderInit !== "pretrained" && encoderInit !== "random") {
+    throw new RangeError(`--encoder-init must be pretrained or random, got ${encoderInit}`);
   }
   const coco = f.data !== undefined;
   const epochs = intFlag("epochs", f.epochs, 1, coco ? 10 : encoderMode === "frozen" ? 12 : 8);
@@ -227,20 +249,26 @@ async function main(): Promise<void> {
     const refs = (c: Int32Array) => (i: number) => [
       captionWords(c.subarray(i * L, (i + 1) * L), vocab),
     ];
-    if (encoderMode === "frozen") {
-      // The encoder learns digits first (both sizes, anywhere in a cell), then stays fixed.
+    if (encoderMode === "frozen" || encoderInit === "pretrained") {
+      // The encoder learns cells first (which digit, which size, or empty), then stays fixed
+      // (frozen) or starts the end-to-end training from there (trainable).
       const some = (n: number) => Array.from({ length: Math.min(n, mnist.train.n) }, (_, i) => i);
-      const digits = digitCells(subset(mnist.train, some(pretrainDigits)), seed);
+      const cells = digitCells(subset(mnist.train, some(pretrainDigits)), seed);
       const check = digitCells(mnist.test, seed + 1);
-      const bar = new ProgressBar("encoder: digit classifier", Math.ceil(digits.n / 100));
-      pretrainAccuracy = pretrainEncoder(encoder, digits, check, {
+      const bar = new ProgressBar("encoder: cell classifier", Math.ceil(cells.n / 100));
+      pretrainAccuracy = pretrainEncoder(encoder, cells, check, {
         seed,
         onStep: (step, loss) => bar.update(step, { loss: loss.toFixed(3) }),
       });
       bar.done();
-      log(`encoder: digit test accuracy ${pretrainAccuracy.toFixed(4)}; features of the scenes`);
+      log(`encoder: cell classifier test accuracy ${pretrainAccuracy.toFixed(4)}`);
+    }
+    if (encoderMode === "frozen") {
       const ftr = encodeAll(tr.images, tr.n, S, encoder);
       const fva = encodeAll(va.images, va.n, S, encoder);
+      // Each feature standardised with the training scenes' mean and spread (cs231n's PCA
+      // features are of order one too): raw ReLU descriptors reach ~10 and saturate the cell.
+      standardise(ftr, [ftr, fva], D);
       train = featureSplit(tr.n, tr.captions, L, ftr, D, (i) => i, refs(tr.captions));
       val = featureSplit(va.n, va.captions, L, fva, D, (i) => i, refs(va.captions));
     } else {
@@ -368,6 +396,7 @@ async function main(): Promise<void> {
     data: coco ? f.data : "mnist-scenes",
     cell: f.cell,
     encoder: coco ? "cs231n features" : encoderMode,
+    encoderInit: coco || encoderMode === "frozen" ? null : encoderInit,
     pretrainAccuracy,
     valExactMatch,
     valBleu: scores.bleu,

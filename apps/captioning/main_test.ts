@@ -54,7 +54,7 @@ Deno.test({
       `${out}/frozen`,
     ]);
     assert(frozen.ok, frozen.log);
-    assert(/encoder: digit test accuracy/.test(frozen.log), frozen.log);
+    assert(/encoder: cell classifier test accuracy/.test(frozen.log), frozen.log);
     assert(/epoch 2: train loss .* val exact match/.test(frozen.log), frozen.log);
     const m = await checkOutputs(`${out}/frozen`, true);
     assertEquals([m.cell, m.encoder, m.backend], ["rnn", "frozen", "wasm"]);
@@ -71,12 +71,19 @@ Deno.test({
       "100",
       "--encoder",
       "trainable",
+      "--encoder-init",
+      "random",
       "--out",
       `${out}/trainable`,
     ]);
     assert(trainable.ok, trainable.log);
     const t = await checkOutputs(`${out}/trainable`, true);
-    assertEquals([t.cell, t.encoder, t.pretrainAccuracy], ["lstm", "trainable", null]);
+    assertEquals([t.cell, t.encoder, t.encoderInit, t.pretrainAccuracy], [
+      "lstm",
+      "trainable",
+      "random",
+      null,
+    ]);
     await Deno.remove(out, { recursive: true });
   },
 });
