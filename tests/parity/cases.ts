@@ -15,10 +15,10 @@ import {
   full,
   setBackend,
   valid,
-} from "../../packages/ops/mod.ts";
-import * as R from "../../packages/ops/conv/reference.ts";
-import * as A from "../../packages/ops/abc/reference.ts";
-import { errors } from "@convgrad/base/testing";
+} from "@convgrad/ops";
+import * as R from "@convgrad/ops/reference";
+import * as A from "@convgrad/ops/abc-reference";
+import { errors } from "@convgrad/base/compare";
 
 /**
  * One op on one set of inputs. `oracle` and `run` return the same output names (`y`, `dX`, ...);
