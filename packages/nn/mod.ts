@@ -27,8 +27,16 @@ export {
   type TrainOptions,
   type TrainResult,
 } from "./trainer.ts";
-export { GradientWorkers, type Share } from "./parallel.ts";
-export { loadModel, loadTensors, type NamedTensor, saveModel, saveTensors } from "./model_io.ts";
+export { GradientWorkers } from "./parallel.ts";
+export { type Share, shareLoss } from "./loss.ts";
+export {
+  ensureWritableDir,
+  loadModel,
+  loadTensors,
+  type NamedTensor,
+  saveModel,
+  saveTensors,
+} from "./model_io.ts";
 export { ProgressBar, type ProgressOptions } from "./progress.ts";
 export {
   autoencoderLoss,

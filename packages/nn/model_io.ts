@@ -66,9 +66,26 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   );
   const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((off, p) => (bytes.set(p, off), off + p.length), 0);
+  // Checked here: TF.js would first build the model, then fail and leave its tensors behind.
+  const expected = weightSpecs.reduce(
+    (n, w) => n + w.shape.reduce((a, b) => a * b, 1) * bytesPer(w),
+    0,
+  );
+  if (bytes.length !== expected) {
+    throw new Error(
+      `loadModel: the weights in ${dir} have ${bytes.length} bytes, model.json describes ${expected}`,
+    );
+  }
   return await tf.loadLayersModel(
     tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: bytes.buffer }),
   );
+}
+
+/** Bytes per value of a stored weight: its quantized type's if quantized, else its dtype's. */
+function bytesPer(w: tf.io.WeightsManifestEntry): number {
+  const q = w.quantization?.dtype;
+  if (q) return q === "uint8" ? 1 : 2;
+  return w.dtype === "bool" ? 1 : 4;
 }
 
 /**
@@ -103,4 +120,29 @@ export async function loadTensors(path: string): Promise<NamedTensor[]> {
   const data = await Deno.readFile(`${path}.bin`);
   const map = tf.io.decodeWeights(data.buffer, specs);
   return specs.map((s: tf.io.WeightsManifestEntry) => ({ name: s.name, tensor: map[s.name] }));
+}
+
+/**
+ * Creates `dir` (with its parents) and checks that a file can be written there, so that a run
+ * fails at once on a bad output folder instead of after its first epoch. `what` names the folder
+ * in the error (e.g. `"--out"`).
+ *
+ * @example
+ * ```ts
+ * import { ensureWritableDir } from "@convgrad/nn";
+ * await ensureWritableDir("/tmp/convgrad-run", "--out");
+ * ```
+ */
+export async function ensureWritableDir(dir: string, what: string): Promise<void> {
+  if (typeof dir !== "string" || dir === "") {
+    throw new TypeError(`${what} must be a folder path, got ${JSON.stringify(dir)}`);
+  }
+  const probe = `${dir}/.convgrad-write-test`;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    throw new Error(`${what}: cannot write to ${dir}: ${(e as Error).message}`);
+  }
 }
