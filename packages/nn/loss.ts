@@ -40,6 +40,8 @@ export interface Share {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { mnistCnn, shareLoss } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const model = mnistCnn();
  * const share = {
  *   images: new Float32Array(2 * 28 * 28), labels: new Uint8Array([3, 7]),

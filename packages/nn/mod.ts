@@ -6,6 +6,8 @@
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { mnistCnn } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const model = mnistCnn();
  * (model.predict(tf.zeros([1, 1, 28, 28])) as tf.Tensor).print();
  * ```

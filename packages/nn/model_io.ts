@@ -19,6 +19,8 @@ export interface NamedTensor {
  * @example
  * ```ts
  * import { mnistCnn, saveModel } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * await saveModel(mnistCnn(), "/tmp/cnn");
  * ```
  */
@@ -48,8 +50,11 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
  *
  * @example
  * ```ts
- * import { loadModel } from "@convgrad/nn";
- * const model = await loadModel("runs/mnist/model");
+ * import { loadModel, mnistCnn, saveModel } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
+ * await saveModel(mnistCnn(), "/tmp/convgrad-example-cnn");
+ * const model = await loadModel("/tmp/convgrad-example-cnn");
  * ```
  */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
@@ -95,7 +100,9 @@ function bytesPer(w: tf.io.WeightsManifestEntry): number {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { saveTensors } from "@convgrad/nn";
- * await saveTensors([{ name: "a", tensor: tf.ones([2]) }], "/tmp/state");
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
+ * await saveTensors([{ name: "a", tensor: tf.ones([2]) }], "/tmp/convgrad-example-state");
  * ```
  */
 export async function saveTensors(named: NamedTensor[], path: string): Promise<void> {
@@ -111,8 +118,12 @@ export async function saveTensors(named: NamedTensor[], path: string): Promise<v
  *
  * @example
  * ```ts
- * import { loadTensors } from "@convgrad/nn";
- * const named = await loadTensors("/tmp/state");
+ * import * as tf from "@tensorflow/tfjs";
+ * import { loadTensors, saveTensors } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
+ * await saveTensors([{ name: "a", tensor: tf.ones([2]) }], "/tmp/convgrad-example-state");
+ * const named = await loadTensors("/tmp/convgrad-example-state"); // [{ name: "a", tensor }]
  * ```
  */
 export async function loadTensors(path: string): Promise<NamedTensor[]> {

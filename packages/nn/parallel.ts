@@ -105,6 +105,8 @@ class Replica {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { GradientWorkers, mnistCnn } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const model = mnistCnn(), optimizer = tf.train.adam(1e-3);
  * const workers = await GradientWorkers.start(model, 2);
  * const images = new Float32Array(100 * 784), labels = new Int32Array(100);

@@ -80,6 +80,8 @@ function makeOptimizer(s: OptimizerSettings): tf.Optimizer {
  * ```ts
  * import { evaluate, mnistCnn } from "@convgrad/nn";
  * import { loadMnist } from "@convgrad/data";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const { test } = await loadMnist();
  * console.log(evaluate(mnistCnn(), test));
  * ```
@@ -111,6 +113,8 @@ interface CheckpointState {
  * ```ts
  * import { mnistCnn, train } from "@convgrad/nn";
  * import { loadMnist, splitTrainValidation } from "@convgrad/data";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const { train: all } = await loadMnist();
  * const { train: tr, validation } = splitTrainValidation(all, { validation: 5000, seed: 0 });
  * await train({ model: () => mnistCnn(), train: tr, validation, epochs: 1, batchSize: 100,
