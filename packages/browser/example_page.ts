@@ -6,7 +6,12 @@
  */
 import { expose } from "./expose.ts";
 
+/** The page's `document`, typed here because this package is checked without the DOM library. */
+const page = globalThis as unknown as {
+  document: { createElement(tag: "canvas"): { getContext(kind: "webgl2"): unknown } };
+};
+
 expose({
   add: ({ a, b }: { a: number; b: number }) => a + b,
-  webgl2: () => document.createElement("canvas").getContext("webgl2") !== null,
+  webgl2: () => page.document.createElement("canvas").getContext("webgl2") !== null,
 });
