@@ -16,9 +16,9 @@ import {
   full,
   setBackend,
   valid,
-} from "../../packages/ops/mod.ts";
-import * as R from "../../packages/ops/conv/reference.ts";
-import * as A from "../../packages/ops/abc/reference.ts";
+} from "@convgrad/ops";
+import * as R from "@convgrad/ops/reference";
+import * as A from "@convgrad/ops/abc-reference";
 import {
   captioningLoss,
   type CaptioningParams,
@@ -29,9 +29,9 @@ import {
   temporalAffine,
   temporalSoftmaxLoss,
   wordEmbedding,
-} from "../../packages/rnn/mod.ts";
-import * as RR from "../../packages/rnn/reference.ts";
-import { errors } from "@convgrad/base/testing";
+} from "@convgrad/rnn";
+import * as RR from "@convgrad/rnn/reference";
+import { errors } from "@convgrad/base/compare";
 
 /**
  * One op on one set of inputs. `oracle` and `run` return the same output names (`y`, `dX`, ...);
