@@ -2,17 +2,22 @@
  * Training steps/s of cs231n's LSTM captioner at the assignment's sizes (batch N = 50, T = 16
  * words in, word vectors Wd = 256, hidden H = 512, vocabulary V = 1,004, image features D = 512):
  * ours (`captioningLoss`, hand-written backward passes) against the same model from stock TF.js
- * ops differentiated by autodiff (`@convgrad/rnn/stock`), on each backend, and against PyTorch's
+ * ops differentiated by autodiff (`@convgrad/rnn/stock`), on each backend (stock cannot train on
+ * wasm, which lacks its embedding gradient, so also with our `wordEmbedding` swapped in), and
+ * against PyTorch's
  * CPU build of the same model (`nn.Embedding`, `nn.LSTM`, `nn.Linear`, cross-entropy ignoring
  * `<NULL>`, summed and divided by N), in one run. Adam (lr 1e-3) on every parameter; random
  * features and captions (`<START>`, 1–15 random words, `<END>`, `<NULL>` padding). Each timing is
- * up to `--steps` steps after one warm-up step, stopping early after `--seconds`.
+ * up to `--steps` steps after one warm-up step, stopping early after `--seconds`. Besides
+ * wall-clock steps/s it reports steps per CPU-second of the process (TF.js runs on one thread
+ * here, as PyTorch with 1 thread), which is steadier on a shared machine.
  *
  *   deno run -A benchmarks/captioning_bench.ts [--steps N] [--seconds S] [--backends wasm,cpu]
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { findPython } from "./python.ts";
 import { type BackendName, setBackend } from "@convgrad/ops";
@@ -66,8 +71,14 @@ function params(): CaptioningParams {
 
 type Loss = typeof captioningLoss;
 
+/** Steps per second of wall-clock time and of the process's CPU time. */
+interface Speed {
+  wall: number;
+  cpu: number;
+}
+
 /** Training steps per second of `loss` with Adam, or the first line of the error it threw. */
-function stepsPerSecond(loss: Loss, steps: number, seconds: number): number | string {
+function stepsPerSecond(loss: Loss, steps: number, seconds: number): Speed | string {
   const p = params(), opt = tf.train.adam(1e-3);
   const features = tf.randomNormal([N, D], 0, 1, "float32", 7) as tf.Tensor2D;
   const captions = tf.tensor2d(captionIds(), [N, T + 1], "int32");
@@ -78,13 +89,17 @@ function stepsPerSecond(loss: Loss, steps: number, seconds: number): number | st
     });
   try {
     step();
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = process.cpuUsage();
     let done = 0;
     while (done < steps && (done === 0 || performance.now() - t0 < seconds * 1000)) {
       step();
       done++;
     }
-    return done / ((performance.now() - t0) / 1000);
+    const cpu = process.cpuUsage(c0);
+    return {
+      wall: done / ((performance.now() - t0) / 1000),
+      cpu: done / ((cpu.user + cpu.system) / 1e6),
+    };
   } catch (e) {
     return String((e as Error).message).split("\n")[0];
   } finally {
@@ -122,10 +137,11 @@ def step():
     loss.backward()
     opt.step()
 step()
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 for _ in range(steps):
     step()
-print(json.dumps({"version": torch.__version__, "stepsPerSecond": steps / (time.perf_counter() - t)}))
+wall, cpu = time.perf_counter() - t, time.process_time() - c
+print(json.dumps({"version": torch.__version__, "wall": steps / wall, "cpu": steps / cpu}))
 `;
 
 /** PyTorch's steps/s with `threads` threads, in a fresh process so the thread count is its own. */
@@ -133,7 +149,7 @@ async function torchSpeed(
   python: string,
   threads: number,
   steps: number,
-): Promise<{ version: string; stepsPerSecond: number }> {
+): Promise<Speed & { version: string }> {
   const out = await new Deno.Command(python, {
     args: ["-c", PYTORCH, String(threads), String(steps)],
     stdout: "piped",
@@ -146,9 +162,12 @@ async function torchSpeed(
 }
 
 const steps = Number(flags.steps), seconds = Number(flags.seconds);
-const fmt = (v: number | string) => (typeof v === "number" ? v.toFixed(2) : `fails: ${v}`);
-const ratio = (a: number | string, b: number | string | undefined) =>
-  typeof a === "number" && typeof b === "number" ? (a / b).toFixed(2) + "x" : "-";
+const fmt = (v: Speed | string) =>
+  typeof v === "string" ? `fails: ${v}` : `${v.wall.toFixed(2)} (${v.cpu.toFixed(2)})`;
+const ratio = (a: Speed | string, b: Speed | string | null) =>
+  typeof a === "string" || typeof b === "string" || b === null
+    ? "-"
+    : `${(a.wall / b.wall).toFixed(2)}x (${(a.cpu / b.cpu).toFixed(2)}x)`;
 
 const python = await findPython("torch");
 const torch1 = python ? await torchSpeed(python, 1, steps) : null;
@@ -159,26 +178,35 @@ for (const backend of flags.backends.split(",") as BackendName[]) {
   await setBackend(backend);
   const ours = stepsPerSecond(captioningLoss, steps, seconds);
   const stock = stepsPerSecond(stockCaptioningLoss as Loss, steps, seconds);
+  const stockEmbed = stepsPerSecond(
+    (f, c, p, o) => stockCaptioningLoss(f, c, p, { ...o, embedding: "ours" }),
+    steps,
+    seconds,
+  );
   rows.push([
     backend,
     fmt(ours),
     fmt(stock),
     ratio(ours, stock),
-    ratio(ours, torch1?.stepsPerSecond),
-    ratio(ours, torch2?.stepsPerSecond),
+    fmt(stockEmbed),
+    ratio(ours, stockEmbed),
+    ratio(ours, torch1),
+    ratio(ours, torch2),
   ]);
 }
 console.log(
-  `LSTM captioner, N=${N} T=${T} Wd=${Wd} H=${H} V=${V} D=${D}, Adam; training steps/s\n` +
-    "backend | ours | stock TF.js autodiff | ours/stock | ours/PyTorch 1 thread | " +
+  `LSTM captioner, N=${N} T=${T} Wd=${Wd} H=${H} V=${V} D=${D}, Adam; training steps/s ` +
+    "(in parentheses: per CPU-second)\n" +
+    "backend | ours | stock TF.js autodiff | ours/stock | stock with our embedding | " +
+    "ours/that | ours/PyTorch 1 thread | " +
     "ours/PyTorch 2 threads",
 );
 for (const r of rows) console.log(r.join(" | "));
 if (torch1 && torch2) {
   console.log(
     `PyTorch ${torch1.version} CPU (${python}), same model: 1 thread ${
-      fmt(torch1.stepsPerSecond)
-    } steps/s, 2 threads ${fmt(torch2.stepsPerSecond)} steps/s`,
+      fmt(torch1)
+    } steps/s, 2 threads ${fmt(torch2)} steps/s`,
   );
 } else {
   console.log("PyTorch not installed (Debian: apt-get install python3-torch)");

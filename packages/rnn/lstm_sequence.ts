@@ -18,6 +18,9 @@ type LstmCore = (
   b: tf.Tensor1D,
 ) => tf.Tensor3D;
 
+/** Tensors saved per step: σ(scaled a), i, f, o, g, c, tanh(c), h. */
+const PER_STEP = 8;
+
 /** Time-major `[T,N,H]` → batch-major `[N,T,H]`, and back. */
 const swap = (t: tf.Tensor) => t.transpose([1, 0, 2]);
 
@@ -42,40 +45,40 @@ function lstmKernel(withCell: boolean): LstmCore {
     for (let t = 0; t < T; t++) {
       const a = tf.fused.matMul({ a: step(xs, t, N), b: Wx, bias: b }).add(tf.matMul(h, Wh));
       const s = tf.sigmoid(a.mul(scale)); // [N,4H]
-      const [i, f, o, sg] = gates(s, H);
-      c = f.mul(c).add(i.mul(sg.mul(2).sub(1)));
+      const [i, f, o, sg] = [0, 1, 2, 3].map((k) => s.slice([0, k * H], [N, H]));
+      const g = sg.mul(2).sub(1);
+      c = f.mul(c).add(i.mul(g));
       const tc = tanh(c);
       h = o.mul(tc);
-      states.push(s, c, tc, h);
+      states.push(s, i, f, o, g, c, tc, h);
     }
-    // Each step's state is saved as it is: stacking and slicing them again costs more.
+    // Each step's tensors are saved as they are: stacking or slicing them again costs more.
     save([xs, h0, c0, Wx, Wh, ...states]);
-    const at = (k: number) => states.filter((_, j) => j % 4 === k); // T × [N,H]: c, tanh c, h
-    const hAll = tf.stack(at(3), 1); // [N,T,H]
+    const at = (k: number) => states.filter((_, j) => j % PER_STEP === k); // T × [N,H]
+    const hAll = tf.stack(at(7), 1); // [N,T,H]
     return {
-      value: withCell ? tf.concat([hAll, tf.stack(at(1), 1)], 2) : hAll,
+      value: withCell ? tf.concat([hAll, tf.stack(at(5), 1)], 2) : hAll,
       gradFunc: (dy, [xs, h0, c0, Wx, Wh, ...states]) => {
         const dyT = swap(dy); // [T,N,H] or [T,N,2H]
         const WhT = Wh.transpose(); // explicit: wasm's transposed BatchMatMul is slow
         const das: tf.Tensor[] = new Array(T);
         let dh: tf.Tensor = tf.zerosLike(h0), dcNext: tf.Tensor = tf.zerosLike(c0);
         for (let t = T - 1; t >= 0; t--) {
-          const [s, , tc] = states.slice(4 * t, 4 * t + 3);
-          const cPrev = t > 0 ? states[4 * t - 3] : c0;
-          const [i, f, o, sg] = gates(s, H);
+          const [s, i, f, o, g, , tc] = states.slice(PER_STEP * t, PER_STEP * (t + 1));
+          const cPrev = t > 0 ? states[PER_STEP * t - 3] : c0;
           const dyt = step(dyT, t, N);
           if (withCell) {
             dh = dh.add(dyt.slice([0, 0], [N, H]));
             dcNext = dcNext.add(dyt.slice([0, H], [N, H]));
           } else dh = dh.add(dyt);
           const dc = dcNext.add(dh.mul(o).mul(tf.sub(1, tc.square())));
-          const Q = s.mul(tf.sub(1, s)).mul(tf.concat([sg.mul(2).sub(1), cPrev, tc, i.mul(4)], 1));
+          const Q = s.mul(tf.sub(1, s)).mul(tf.concat([g, cPrev, tc, i.mul(4)], 1));
           das[t] = tf.concat([dc, dc, dh, dc], 1).mul(Q); // [N,4H]
           dh = tf.matMul(das[t], WhT);
           dcNext = dc.mul(f);
         }
         const da = tf.concat(das); // [T·N,4H], time-major
-        const hs = states.filter((_, j) => j % 4 === 3);
+        const hs = states.filter((_, j) => j % PER_STEP === 7);
         const hPrev = tf.concat([h0, ...hs.slice(0, T - 1)]); // [T·N,H]: h_{t−1} of every step
         return [
           swap(tf.matMul(da, Wx.transpose()).reshape([T, N, D])),
@@ -88,12 +91,6 @@ function lstmKernel(withCell: boolean): LstmCore {
       },
     };
   }) as LstmCore;
-}
-
-/** The four gate blocks of `[N,4H]` (column slices of a small tensor: cheap on wasm). */
-function gates(s: tf.Tensor, H: number): tf.Tensor[] {
-  const N = s.shape[0]!;
-  return [0, 1, 2, 3].map((k) => s.slice([0, k * H], [N, H]));
 }
 
 /** Unchecked LSTM over a sequence from `(h0, c0)`: hidden states `[N,T,H]`. */
