@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { type BackendName, setBackend } from "@convgrad/ops";
 import {
   ABCConv2D,
+  ensureWritableDir,
   evaluate,
   mnistCnn,
   type OptimizerSettings,
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
   // Two threads by default where there are two cores: the tested setup, 1.3-1.5x one thread.
   const threads = intFlag("threads", f.threads, 1, Math.min(2, navigator.hardwareConcurrency || 1));
 
+  await ensureWritableDir(f.out, "--out");
   const t0 = performance.now();
   await setBackend(f.backend as BackendName);
   console.error(

@@ -58,6 +58,8 @@ function check(x: tf.Tensor, p: AutoencoderParams, tied: boolean): void {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { reconstruct } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const W = tf.randomNormal([4, 1, 5, 5]) as tf.Tensor4D;
  * const y = reconstruct(tf.zeros([2, 1, 28, 28]), { W, b: tf.zeros([4]), c: tf.scalar(0) }, {
  *   tied: true,
@@ -90,6 +92,8 @@ export function reconstruct(
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { autoencoderLoss } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const x = tf.randomUniform([2, 1, 12, 12]);
  * const params = { W: tf.randomNormal([3, 1, 5, 5]) as tf.Tensor4D, b: tf.zeros([3]) as tf.Tensor1D,
  *   c: tf.scalar(0) };

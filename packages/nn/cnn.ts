@@ -31,6 +31,8 @@ export interface MnistCnnOptions {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { mnistCnn } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const model = mnistCnn({ seed: 1 });
  * (model.predict(tf.zeros([4, 1, 28, 28])) as tf.Tensor).shape; // [4, 10]
  * ```

@@ -10,7 +10,9 @@
  * await setBackend("wasm");
  * const x = tf.randomNormal([2, 3, 8, 8]) as tf.Tensor4D; // [N,C,H,W]
  * const k = tf.randomNormal([4, 3, 3, 3]) as tf.Tensor4D; // [F,C,kh,kw]
- * const [dx, dk] = tf.grads((x: tf.Tensor4D, k: tf.Tensor4D) => filt(x, k).square().sum())([x, k]);
+ * const [dx, dk] = tf.grads((x: tf.Tensor, k: tf.Tensor) =>
+ *   filt(x as tf.Tensor4D, k as tf.Tensor4D).square().sum()
+ * )([x, k]);
  * ```
  *
  * @module
@@ -23,6 +25,13 @@ import "./conv/gradients.ts";
 
 export { filt } from "./conv/filt.ts";
 export { valid } from "./conv/valid.ts";
+export {
+  FILT,
+  FILT_BACKPROP_FILTER,
+  FILT_BACKPROP_INPUT,
+  FULL,
+  VALID,
+} from "./conv/kernel_names.ts";
 export { full } from "./conv/full.ts";
 export { maxPool } from "./pool/max_pool.ts";
 export { type ConvOptions, toPair } from "./conv/options.ts";

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { createRng } from "@convgrad/base";
 import { assert, assertClose, assertEquals, assertThrows } from "@convgrad/base/testing";
-import { type BackendName, setBackend } from "@convgrad/ops";
+import { type BackendName, gradcheck, setBackend } from "@convgrad/ops";
 import { captioningLoss, type CaptioningParams, type CellType, sampleCaptions } from "./mod.ts";
 import {
   arr,
@@ -123,6 +123,44 @@ Deno.test("cpu: captioningLoss's gradients equal stock autodiff of the same mode
       )(feats);
       assertGrads({ dFeatures }, { dFeatures: ref.grads.features.data }, `${cell} features`);
     });
+    tf.dispose(Object.values(tensors));
+  }
+  tf.dispose([b.features.t, b.captions]);
+});
+
+Deno.test("captioningLoss: every gradient agrees with float64 finite differences", async () => {
+  await setBackend("cpu");
+  const [N, D, Wd, H, V, T1] = [3, 4, 3, 5, 6, 6];
+  const b = batch(N, D, T1, V, 31);
+  for (const cell of ["rnn", "lstm"] as const) {
+    const { tensors } = captioningParams({ D, Wd, H, V }, cell, 32);
+    const inputs = [b.features.t, ...NAMES.map((k) => tensors[k])];
+    const shapes = inputs.map((t) => t.shape);
+    const r = gradcheck(
+      (f, ...ps) =>
+        captioningLoss(
+          f as tf.Tensor2D,
+          b.captions as tf.Tensor2D,
+          Object.fromEntries(NAMES.map((k, i) => [k, ps[i]])) as unknown as CaptioningParams,
+          { cellType: cell },
+        ),
+      inputs,
+      {
+        reference: ([f, ...ps]) => {
+          const params = Object.fromEntries(NAMES.map((k, i) => [k, arr(shapes[i + 1], ps[i])]));
+          const ref = captioningLossRef(
+            arr(shapes[0], f),
+            b.ids,
+            [N, T1],
+            params as unknown as CaptioningParamsRef,
+            cell,
+          );
+          return Float64Array.of(ref.loss);
+        },
+        samples: 16,
+      },
+    );
+    assert(r.ok, `${cell}: gradcheck max relative error ${r.maxRelError}`);
     tf.dispose(Object.values(tensors));
   }
   tf.dispose([b.features.t, b.captions]);

@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { checkArgs } from "./checks.ts";
 import { customOp } from "./custom_grad.ts";
+import { step, tanh } from "./primitives.ts";
 
 type LstmCore = (
   x: tf.Tensor3D,
@@ -17,71 +18,68 @@ type LstmCore = (
   b: tf.Tensor1D,
 ) => tf.Tensor3D;
 
+/** Tensors saved per step: σ(scaled a), i, f, o, g, c, tanh(c), h. */
+const PER_STEP = 8;
+
 /** Time-major `[T,N,H]` → batch-major `[N,T,H]`, and back. */
 const swap = (t: tf.Tensor) => t.transpose([1, 0, 2]);
 
 /**
  * The LSTM kernel: hidden states `[N,T,H]`, or with `withCell` hidden and cell states side by side,
  * `[N,T,2H]`. Gate blocks of the `4H` columns: i, f, o (sigmoid), g (tanh);
- * `c_t = f⊙c_{t−1} + i⊙g`, `h_t = o⊙tanh(c_t)`.
+ * `c_t = f⊙c_{t−1} + i⊙g`, `h_t = o⊙tanh(c_t)`. All four gates are one sigmoid, the g block's
+ * input doubled: `tanh(a) = 2σ(2a) − 1`.
  *
- * Backward: everything that does not depend on the incoming gradient is computed for all steps
- * at once, `Q = [g⊙i⊙(1−i), c_{t−1}⊙f⊙(1−f), tanh(c_t)⊙o⊙(1−o), i⊙(1−g²)]` and
- * `S = o⊙(1 − tanh²(c_t))`; each reverse step is then `dc = dc_{t+1} + dh⊙S_t`,
- * `da = [dc, dc, dh, dc]⊙Q_t`, `dh_{t−1} = da·Whᵀ`, `dc_{t−1} = dc⊙f_t`, and `dx`, `dWx`, `dWh`,
- * `db` are single GEMMs over all `T·N` rows.
+ * Backward, each reverse step: `Q = σ'⊙[g, c_{t−1}, tanh(c_t), 4i]` (that is
+ * `[g⊙i⊙(1−i), c_{t−1}⊙f⊙(1−f), tanh(c_t)⊙o⊙(1−o), i⊙(1−g²)]`, as `1 − g² = 4σ_g(1−σ_g)`),
+ * `dc = dc_{t+1} + dh⊙o⊙(1 − tanh²(c_t))`, `da = [dc, dc, dh, dc]⊙Q`, `dh_{t−1} = da·Whᵀ`,
+ * `dc_{t−1} = dc⊙f`; then `dx`, `dWx`, `dWh`, `db` are single GEMMs over all `T·N` rows.
  */
 function lstmKernel(withCell: boolean): LstmCore {
   return customOp(([x, h0, c0, Wx, Wh, b], save) => {
     const [N, T, D] = x.shape, H = Wh.shape[0];
     const xs = swap(x).reshape([T * N, D]); // time-major [T·N,D]
-    const xw = tf.unstack(tf.fused.matMul({ a: xs, b: Wx, bias: b }).reshape([T, N, 4 * H]));
-    const gates: tf.Tensor[] = [], cs: tf.Tensor[] = [], hs: tf.Tensor[] = [];
+    const scale = tf.concat([tf.ones([3 * H]), tf.fill([H], 2)]); // [4H]: doubles the g block
+    const states: tf.Tensor[] = [];
     let h = h0, c = c0;
     for (let t = 0; t < T; t++) {
-      const a = xw[t].add(tf.matMul(h, Wh)); // [N,4H]
-      const [i, f, o] = tf.split(tf.sigmoid(a.slice([0, 0], [N, 3 * H])), 3, 1);
-      const g = tf.tanh(a.slice([0, 3 * H], [N, H]));
-      cs.push(c = f.mul(c).add(i.mul(g)));
-      hs.push(h = o.mul(tf.tanh(c)));
-      gates.push(i, f, o, g);
+      const a = tf.fused.matMul({ a: step(xs, t, N), b: Wx, bias: b }).add(tf.matMul(h, Wh));
+      const s = tf.sigmoid(a.mul(scale)); // [N,4H]
+      const [i, f, o, sg] = [0, 1, 2, 3].map((k) => s.slice([0, k * H], [N, H]));
+      const g = sg.mul(2).sub(1);
+      c = f.mul(c).add(i.mul(g));
+      const tc = tanh(c);
+      h = o.mul(tc);
+      states.push(s, i, f, o, g, c, tc, h);
     }
-    const gAll = tf.stack(gates).reshape([T, 4, N, H]), cAll = tf.stack(cs), hAll = tf.stack(hs);
-    save([xs, h0, c0, Wx, Wh, gAll, cAll, hAll]);
+    // Each step's tensors are saved as they are: stacking or slicing them again costs more.
+    save([xs, h0, c0, Wx, Wh, ...states]);
+    const at = (k: number) => states.filter((_, j) => j % PER_STEP === k); // T × [N,H]
+    const hAll = tf.stack(at(7), 1); // [N,T,H]
     return {
-      value: withCell ? tf.concat([swap(hAll), swap(cAll)], 2) : swap(hAll),
-      gradFunc: (dy, [xs, h0, c0, Wx, Wh, gAll, cAll, hAll]) => {
-        const [i, f, o, g] = tf.unstack(gAll, 1); // each [T,N,H]
-        const tc = tf.tanh(cAll);
-        const cPrev = T === 1 ? c0.expandDims(0) : tf.concat([
-          c0.expandDims(0),
-          cAll.slice([0, 0, 0], [T - 1, N, H]),
-        ]);
-        const Q = tf.unstack(tf.concat([
-          g.mul(i).mul(tf.sub(1, i)),
-          cPrev.mul(f).mul(tf.sub(1, f)),
-          tc.mul(o).mul(tf.sub(1, o)),
-          i.mul(tf.sub(1, g.square())),
-        ], 2)); // T × [N,4H]
-        const S = tf.unstack(o.mul(tf.sub(1, tc.square()))); // T × [N,H]
-        const fs = tf.unstack(f);
+      value: withCell ? tf.concat([hAll, tf.stack(at(5), 1)], 2) : hAll,
+      gradFunc: (dy, [xs, h0, c0, Wx, Wh, ...states]) => {
         const dyT = swap(dy); // [T,N,H] or [T,N,2H]
-        const dyH = tf.unstack(withCell ? dyT.slice([0, 0, 0], [T, N, H]) : dyT);
-        const dyC = withCell ? tf.unstack(dyT.slice([0, 0, H], [T, N, H])) : null;
-        const das: tf.Tensor[] = new Array(T);
         const WhT = Wh.transpose(); // explicit: wasm's transposed BatchMatMul is slow
-        let dh = dyH[T - 1], dcNext = dyC ? dyC[T - 1] : tf.zerosLike(dh);
+        const das: tf.Tensor[] = new Array(T);
+        let dh: tf.Tensor = tf.zerosLike(h0), dcNext: tf.Tensor = tf.zerosLike(c0);
         for (let t = T - 1; t >= 0; t--) {
-          const dc = dcNext.add(dh.mul(S[t]));
-          das[t] = tf.concat([dc, dc, dh, dc], 1).mul(Q[t]);
-          const dhPrev = tf.matMul(das[t], WhT), dcPrev = dc.mul(fs[t]);
-          dh = t > 0 ? dyH[t - 1].add(dhPrev) : dhPrev;
-          dcNext = t > 0 && dyC ? dyC[t - 1].add(dcPrev) : dcPrev;
+          const [s, i, f, o, g, , tc] = states.slice(PER_STEP * t, PER_STEP * (t + 1));
+          const cPrev = t > 0 ? states[PER_STEP * t - 3] : c0;
+          const dyt = step(dyT, t, N);
+          if (withCell) {
+            dh = dh.add(dyt.slice([0, 0], [N, H]));
+            dcNext = dcNext.add(dyt.slice([0, H], [N, H]));
+          } else dh = dh.add(dyt);
+          const dc = dcNext.add(dh.mul(o).mul(tf.sub(1, tc.square())));
+          const Q = s.mul(tf.sub(1, s)).mul(tf.concat([g, cPrev, tc, i.mul(4)], 1));
+          das[t] = tf.concat([dc, dc, dh, dc], 1).mul(Q); // [N,4H]
+          dh = tf.matMul(das[t], WhT);
+          dcNext = dc.mul(f);
         }
         const da = tf.concat(das); // [T·N,4H], time-major
-        const hPrev = T === 1 // [T·N,H]: h_{t−1} for every step
-          ? h0
-          : tf.concat([h0, hAll.slice([0, 0, 0], [T - 1, N, H]).reshape([(T - 1) * N, H])]);
+        const hs = states.filter((_, j) => j % PER_STEP === 7);
+        const hPrev = tf.concat([h0, ...hs.slice(0, T - 1)]); // [T·N,H]: h_{t−1} of every step
         return [
           swap(tf.matMul(da, Wx.transpose()).reshape([T, N, D])),
           dh,

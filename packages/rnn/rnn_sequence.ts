@@ -7,39 +7,38 @@
 import * as tf from "@tensorflow/tfjs";
 import { checkArgs } from "./checks.ts";
 import { customOp } from "./custom_grad.ts";
+import { step, tanh } from "./primitives.ts";
 
 /**
- * Unchecked {@linkcode rnnSequence}. The input projections of all time steps are one GEMM
- * (time-major, `[T·N,D]·Wx + b`); only `h·Wh` runs step by step. The backward pass walks the
- * steps in reverse for `da_t = (dy_t + dh_{t+1})·(1 − h_t²)` and `dh_t = da_t·Whᵀ`, then forms
- * `dx`, `dWx`, `dWh` and `db` as single GEMMs over all `T·N` rows.
+ * Unchecked {@linkcode rnnSequence}. The backward pass walks the steps in reverse for
+ * `da_t = (dy_t + dh_{t+1})·(1 − h_t²)` and `dh_t = da_t·Whᵀ`, then forms `dx`, `dWx`, `dWh`
+ * and `db` as single GEMMs over all `T·N` rows (time-major).
  */
 export const rnnSequenceCore = customOp(([x, h0, Wx, Wh, b], save) => {
-  const [N, T, D] = x.shape, H = Wh.shape[0];
+  const [N, T, D] = x.shape;
   const xs = x.transpose([1, 0, 2]).reshape([T * N, D]); // time-major [T·N,D]
-  const xw = tf.unstack(tf.fused.matMul({ a: xs, b: Wx, bias: b }).reshape([T, N, H]));
   const hs: tf.Tensor[] = [];
   let h = h0;
-  for (let t = 0; t < T; t++) hs.push(h = tf.tanh(xw[t].add(tf.matMul(h, Wh))));
-  const hAll = tf.stack(hs); // [T,N,H]
-  save([xs, h0, Wx, Wh, hAll]);
+  for (let t = 0; t < T; t++) {
+    const xw = tf.fused.matMul({ a: step(xs, t, N), b: Wx, bias: b }); // [N,H]
+    hs.push(h = tanh(xw.add(tf.matMul(h, Wh))));
+  }
+  // Each step's state is saved as it is: stacking and slicing them again costs more.
+  save([xs, h0, Wx, Wh, ...hs]);
   return {
-    value: hAll.transpose([1, 0, 2]),
-    gradFunc: (dy, [xs, h0, Wx, Wh, hAll]) => {
-      const dys = tf.unstack(dy.transpose([1, 0, 2])); // T × [N,H]
-      const slopes = tf.unstack(tf.sub(1, hAll.square())); // tanh' = 1 − h²
-      const das: tf.Tensor[] = new Array(T);
+    value: tf.stack(hs, 1),
+    gradFunc: (dy, [xs, h0, Wx, Wh, ...hs]) => {
+      const dys = dy.transpose([1, 0, 2]); // [T,N,H]
       const WhT = Wh.transpose(); // explicit: wasm's transposed BatchMatMul is slow
-      let dh = dys[T - 1];
+      const das: tf.Tensor[] = new Array(T);
+      let dh = step(dys, T - 1, N);
       for (let t = T - 1; t >= 0; t--) {
-        das[t] = dh.mul(slopes[t]);
+        das[t] = dh.mul(tf.sub(1, hs[t].square())); // tanh' = 1 − h²
         const dPrev = tf.matMul(das[t], WhT);
-        dh = t > 0 ? dys[t - 1].add(dPrev) : dPrev;
+        dh = t > 0 ? step(dys, t - 1, N).add(dPrev) : dPrev;
       }
       const da = tf.concat(das); // [T·N,H], time-major
-      const hPrev = T === 1 // [T·N,H]: h_{t−1} for every step
-        ? h0
-        : tf.concat([h0, hAll.slice([0, 0, 0], [T - 1, N, H]).reshape([(T - 1) * N, H])]);
+      const hPrev = tf.concat([h0, ...hs.slice(0, T - 1)]); // [T·N,H]: h_{t−1} of every step
       return [
         tf.matMul(da, Wx.transpose()).reshape([T, N, D]).transpose([1, 0, 2]),
         dh,

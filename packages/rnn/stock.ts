@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { CaptioningParams, CellType } from "./captioning.ts";
+import { wordEmbeddingCore } from "./word_embedding.ts";
 
 /**
  * One vanilla RNN step from stock ops.
@@ -87,6 +88,18 @@ export function stockSequence(
   return tf.stack(hs, 1);
 }
 
+/** Options of {@linkcode stockCaptioningLoss}. */
+export interface StockLossOptions {
+  cellType: CellType;
+  /** Default 0. */
+  nullToken?: number;
+  /**
+   * `"gather"` (default): stock `tf.gather`, whose gradient wasm lacks; `"ours"`: our
+   * `wordEmbedding`, so that the rest of the stock model can be timed on wasm.
+   */
+  embedding?: "gather" | "ours";
+}
+
 /**
  * cs231n's captioning loss from stock ops (`tf.gather` embedding, step-by-step cell,
  * `tf.logSoftmax` loss), unchecked: the same function as `captioningLoss`.
@@ -109,14 +122,16 @@ export function stockCaptioningLoss(
   features: tf.Tensor,
   captions: tf.Tensor,
   p: CaptioningParams,
-  opts: { cellType: CellType; nullToken?: number },
+  opts: StockLossOptions,
 ): tf.Scalar {
   return tf.tidy(() => {
     const [N, T1] = captions.shape as number[], T = T1 - 1, V = p.b_vocab.shape[0];
     const input = captions.slice([0, 0], [N, T]), target = captions.slice([0, 1], [N, T]);
     const mask = tf.notEqual(target, opts.nullToken ?? 0).cast("float32"); // [N,T]
     const h0 = features.matMul(p.W_proj).add(p.b_proj);
-    const x = tf.gather(p.W_embed, input); // [N,T,Wd]
+    const x = opts.embedding === "ours" // [N,T,Wd]
+      ? wordEmbeddingCore(input as tf.Tensor2D, p.W_embed)
+      : tf.gather(p.W_embed, input);
     const hs = stockSequence(opts.cellType, x, h0, p.Wx, p.Wh, p.b); // [N,T,H]
     const H = hs.shape[2] as number;
     const scores = hs.reshape([N * T, H]).matMul(p.W_vocab).add(p.b_vocab); // [N·T,V]

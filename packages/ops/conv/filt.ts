@@ -17,7 +17,8 @@ import { checkConv, type ConvOptions } from "./options.ts";
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { filt } from "@convgrad/ops";
+ * import { filt, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3]);
  * const k = tf.tensor4d([1, 0, 0, -1], [1, 1, 2, 2]);
  * filt(x, k).print(); // [[[[-4, -4], [-4, -4]]]]

@@ -13,7 +13,8 @@ import { checkConv, type ConvOptions } from "./options.ts";
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { valid } from "@convgrad/ops";
+ * import { setBackend, valid } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const x = tf.tensor4d([1, 2, 3], [1, 1, 1, 3]);
  * const k = tf.tensor4d([1, -1], [1, 1, 1, 2]);
  * valid(x, k).print(); // [[[[1, 1]]]]

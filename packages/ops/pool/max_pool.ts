@@ -28,7 +28,8 @@ export const MAX_POOL_BACKPROP = "ConvgradMaxPoolBackprop";
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { maxPool } from "@convgrad/ops";
+ * import { maxPool, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * maxPool(tf.tensor4d([1, 5, 3, 2], [1, 1, 2, 2]), 2).print(); // [[[[5]]]]
  * ```
  */
