@@ -1,14 +1,14 @@
 /**
  * The captioner's image encoder, built from convgrad's ops: three `filt` convolutions (5x5×8,
  * 3x3×16, 3x3×64, "same" padding), each followed by a 2x2 `maxPool`, a channel bias and ReLU,
- * then a 4x4 `maxPool`: each 32×32 block of the input (a cell of the 64×64 scenes) becomes one
- * 64-channel descriptor, so a `[N,1,64,64]` scene becomes `[N, 64·2·2]` = `[N,256]` features.
+ * then a 4x4 `maxPool`, which leaves one 64-channel descriptor per 32×32 block (a cell of the
+ * 64×64 scenes), and a linear classifier of each descriptor into 21 classes (which digit, large or
+ * small, or empty). The features are the classes' softmax probabilities per block: `[N, 4·21]`
+ * for a scene.
  *
- * `frozen`: the encoder is first trained as a classifier of MNIST digits in 32×32 cells (a
- * linear layer on the descriptor: which digit, large or small, or an empty cell), then fixed, as
- * cs231n's VGG fc7 features are: the decoder reads each cell's descriptor as the classifier did. `trainable`: the same encoder,
- * randomly initialised, trained end to end with the decoder, which needs the convolutions'
- * gradients on wasm that stock TF.js lacks.
+ * The encoder is first trained on MNIST digits in 32×32 cells. `frozen` then keeps it fixed, as
+ * cs231n keeps VGG; `trainable` trains it further end to end with the decoder (or from random
+ * weights), which needs the convolutions' gradients on wasm that stock TF.js lacks.
  *
  * @module
  */
@@ -17,7 +17,10 @@ import { filt, maxPool } from "@convgrad/ops";
 import { createRng } from "@convgrad/base";
 import { batches, type LabeledImages } from "@convgrad/data";
 
-/** Conv kernels `k1..k3` `[F,C,kh,kw]` and channel biases `b1..b3` `[F]`. */
+/**
+ * Conv kernels `k1..k3` `[F,C,kh,kw]` and channel biases `b1..b3` `[F]`; the cell classifier
+ * `W` `[64,21]`, `c` `[21]`.
+ */
 export interface EncoderParams {
   k1: tf.Variable;
   b1: tf.Variable;
@@ -25,6 +28,8 @@ export interface EncoderParams {
   b2: tf.Variable;
   k3: tf.Variable;
   b3: tf.Variable;
+  W: tf.Variable;
+  c: tf.Variable;
 }
 
 /** Filters and kernel size of each conv layer. */
@@ -33,10 +38,13 @@ const LAYERS: [number, number][] = [[8, 5], [16, 3], [64, 3]];
 /** Input pixels per side of one descriptor: three 2x2 pools, then the 4x4 one. */
 export const CELL = 32;
 
-/** Feature length for a `size`×`size` input: 64 channels per 32×32 block. */
+/** Classes of a cell: 0–9 a large digit, 10–19 a small one, 20 an empty cell. */
+export const CELL_CLASSES = 21;
+
+/** Feature length for a `size`×`size` input: 21 class probabilities per 32×32 block. */
 export function featureDim(size: number): number {
   const s = Math.floor(size / CELL);
-  return LAYERS[LAYERS.length - 1][0] * s * s;
+  return CELL_CLASSES * s * s;
 }
 
 /** Uniform Glorot values from `rand`. */
@@ -67,20 +75,16 @@ export function createEncoder(seed: number): EncoderParams {
     p[`b${i + 1}`] = tf.variable(tf.zeros([f]), true, `b${i + 1}`);
     c = f;
   });
+  p.W = tf.variable(glorot(rand, [c, CELL_CLASSES], c, CELL_CLASSES), true, "W");
+  p.c = tf.variable(tf.zeros([CELL_CLASSES]), true, "c");
   return p as unknown as EncoderParams;
 }
 
 /**
- * Features of images `x` `[N,1,S,S]` (S a multiple of 32): `[N, featureDim(S)]`.
- *
- * @example
- * ```ts
- * import * as tf from "@tensorflow/tfjs";
- * import { createEncoder, encode } from "./encoder.ts";
- * encode(tf.zeros([2, 1, 64, 64]) as tf.Tensor4D, createEncoder(0)).shape; // [2, 256]
- * ```
+ * Class scores of each 32×32 block of images `x` `[N,1,S,S]` (S a multiple of 32):
+ * `[N, (S/32)², 21]`, blocks row by row.
  */
-export function encode(x: tf.Tensor4D, p: EncoderParams): tf.Tensor2D {
+export function cellLogits(x: tf.Tensor4D, p: EncoderParams): tf.Tensor3D {
   if (x.rank !== 4 || x.shape[1] !== 1 || x.shape[2] % CELL !== 0 || x.shape[3] % CELL !== 0) {
     throw new RangeError(`encode: x must be [N,1,H,W] with H, W multiples of 32, got [${x.shape}]`);
   }
@@ -93,8 +97,26 @@ export function encode(x: tf.Tensor4D, p: EncoderParams): tf.Tensor2D {
       // values.
       h = maxPool(filt(h, k, { pad }), 2).add(bs[i].reshape([1, -1, 1, 1])).relu(); // [N,F,S/2,S/2]
     }
-    return maxPool(h, 4).reshape([x.shape[0], -1]) as tf.Tensor2D; // [N,64,S/32,S/32] → [N,D]
+    const d = maxPool(h, 4); // [N,64,S/32,S/32]: one descriptor per block
+    const [N, C, gh, gw] = d.shape;
+    const rows = d.transpose([0, 2, 3, 1]).reshape([N * gh * gw, C]); // [N·blocks,64]
+    return tf.fused.matMul({ a: rows, b: p.W, bias: p.c }).reshape([N, gh * gw, CELL_CLASSES]);
   });
+}
+
+/**
+ * Features of images `x` `[N,1,S,S]` (S a multiple of 32): each block's class probabilities,
+ * `[N, featureDim(S)]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { createEncoder, encode } from "./encoder.ts";
+ * encode(tf.zeros([2, 1, 64, 64]) as tf.Tensor4D, createEncoder(0)).shape; // [2, 84]
+ * ```
+ */
+export function encode(x: tf.Tensor4D, p: EncoderParams): tf.Tensor2D {
+  return tf.tidy(() => tf.softmax(cellLogits(x, p)).reshape([x.shape[0], -1]) as tf.Tensor2D);
 }
 
 /** Features of many images, `batchSize` at a time, without gradients: `[n, featureDim]`. */
@@ -116,9 +138,6 @@ export function encodeAll(
   }
   return out;
 }
-
-/** Classes of a cell: 0–9 a large digit, 10–19 a small one, 20 an empty cell. */
-export const CELL_CLASSES = 21;
 
 /**
  * MNIST digits as one cell of a 64×64 scene shows them, labelled with what a caption says of
@@ -151,10 +170,9 @@ export function digitCells(set: LabeledImages, seed: number): LabeledImages {
 }
 
 /**
- * Trains the encoder as a classifier of cells (a linear layer on its descriptor of 32×32 cells
- * from {@linkcode digitCells}: which digit, which size, or empty; softmax cross-entropy, Adam) for
- * one pass over `cells`; returns the classifier's accuracy on `check`. The linear layer is thrown
- * away: the encoder is what `frozen` keeps.
+ * Trains the encoder, classifier included, on 32×32 cells from {@linkcode digitCells} (which
+ * digit, which size, or empty; softmax cross-entropy, Adam) for one pass over `cells`; returns
+ * its accuracy on `check`.
  */
 export function pretrainEncoder(
   p: EncoderParams,
@@ -167,12 +185,9 @@ export function pretrainEncoder(
     onStep?: (step: number, loss: number) => void;
   },
 ): number {
-  const { seed, batchSize = 100, lr = 5e-3 } = opts, size = cells.height, d = featureDim(size);
-  const rand = createRng(seed + 1);
-  const W = tf.variable(glorot(rand, [d, CELL_CLASSES], d, CELL_CLASSES));
-  const b = tf.variable(tf.zeros([CELL_CLASSES]));
+  const { seed, batchSize = 100, lr = 5e-3 } = opts, size = cells.height;
   const optimizer = tf.train.adam(lr);
-  const logits = (x: tf.Tensor4D) => encode(x, p).matMul(W).add(b);
+  const logits = (x: tf.Tensor4D) => cellLogits(x, p).reshape([x.shape[0], -1]); // [N,21]
   let step = 0;
   for (const batch of batches(cells, batchSize, { shuffle: true, seed })) {
     const loss = tf.tidy(() => {
@@ -196,7 +211,5 @@ export function pretrainEncoder(
     for (let i = 0; i < batch.size; i++) correct += got[i] === batch.labels[i] ? 1 : 0;
   }
   optimizer.dispose();
-  W.dispose();
-  b.dispose();
   return correct / check.n;
 }

@@ -6,15 +6,22 @@ import type { LabeledImages } from "@convgrad/data";
 import { createEncoder, digitCells, encode, encodeAll, featureDim } from "./encoder.ts";
 
 /** The same encoder from stock TF.js ops (NHWC conv2d, maxPool) and its autodiff. */
-function stockEncode(x: tf.Tensor4D, ks: tf.Tensor[], bs: tf.Tensor[]): tf.Tensor2D {
+function stockEncode(
+  x: tf.Tensor4D,
+  ks: tf.Tensor[],
+  bs: tf.Tensor[],
+  W: tf.Tensor,
+  c: tf.Tensor,
+): tf.Tensor2D {
   let h = x.transpose([0, 2, 3, 1]) as tf.Tensor4D; // NHWC
   for (let i = 0; i < 3; i++) {
     const k = ks[i].transpose([2, 3, 1, 0]) as tf.Tensor4D; // [kh,kw,C,F]
     h = tf.conv2d(h, k, 1, "same").add(bs[i]).relu() as tf.Tensor4D;
     h = tf.maxPool(h, 2, 2, "valid");
   }
-  h = tf.maxPool(h, 4, 4, "valid");
-  return h.transpose([0, 3, 1, 2]).reshape([x.shape[0], -1]) as tf.Tensor2D; // NCHW order
+  h = tf.maxPool(h, 4, 4, "valid"); // [N,gh,gw,64]: blocks row by row
+  const p = tf.softmax(h.reshape([-1, 64]).matMul(W).add(c));
+  return p.reshape([x.shape[0], -1]) as tf.Tensor2D;
 }
 
 Deno.test("encode: values and every kernel's gradient match stock TF.js on cpu", async () => {
@@ -25,19 +32,20 @@ Deno.test("encode: values and every kernel's gradient match stock TF.js on cpu",
   bs.forEach((b, i) => b.assign(tf.randomUniform(b.shape, -0.1, 0.1, "float32", i)));
   const x = tf.randomUniform([2, 1, 64, 32], 0, 1, "float32", 7) as tf.Tensor4D;
   const w = tf.randomNormal([2, featureDim(32) * 2], 0, 1, "float32", 8);
-  const ours = encode(x, enc), stock = stockEncode(x, ks, bs);
-  assertEquals(ours.shape, [2, 128]);
+  const ours = encode(x, enc), stock = stockEncode(x, ks, bs, enc.W, enc.c);
+  assertEquals(ours.shape, [2, 42]); // two blocks of 21 probabilities
   assertClose(ours, Array.from(stock.dataSync()), "features", 1e-5);
   const loss = (f: (...t: tf.Tensor[]) => tf.Tensor2D) => (...t: tf.Tensor[]) =>
     f(...t).mul(w).sum();
+  const params = [enc.k1, enc.b1, enc.k2, enc.b2, enc.k3, enc.b3, enc.W, enc.c];
   const g = tf.grads(
-    loss((k1, b1, k2, b2, k3, b3) =>
-      encode(x, { k1, b1, k2, b2, k3, b3 } as unknown as Parameters<typeof encode>[1])
+    loss((k1, b1, k2, b2, k3, b3, W, c) =>
+      encode(x, { k1, b1, k2, b2, k3, b3, W, c } as unknown as Parameters<typeof encode>[1])
     ),
-  )([enc.k1, enc.b1, enc.k2, enc.b2, enc.k3, enc.b3]);
-  const gs = tf.grads(loss((k1, b1, k2, b2, k3, b3) => stockEncode(x, [k1, k2, k3], [b1, b2, b3])))(
-    [enc.k1, enc.b1, enc.k2, enc.b2, enc.k3, enc.b3],
-  );
+  )(params);
+  const gs = tf.grads(
+    loss((k1, b1, k2, b2, k3, b3, W, c) => stockEncode(x, [k1, k2, k3], [b1, b2, b3], W, c)),
+  )(params);
   g.forEach((gi, i) => assertClose(gi, Array.from(gs[i].dataSync()), `gradient ${i}`, 1e-4));
   tf.dispose([...g, ...gs, x, w, ours, stock, ...Object.values(enc)]);
   await setBackend("wasm");
@@ -51,11 +59,11 @@ Deno.test("encodeAll batches without leaking; bad shapes are named", async () =>
   const all = encodeAll(images, n, 64, enc, 2);
   assertEquals(tf.memory().numTensors, before);
   assertEquals(all.length, n * featureDim(64));
-  assertEquals(featureDim(64), 256);
+  assertEquals(featureDim(64), 84);
   const one = tf.tidy(() =>
     encode(tf.tensor4d(images.subarray(3 * 4096, 4 * 4096), [1, 1, 64, 64]), enc)
   );
-  assertClose(all.subarray(3 * 256, 4 * 256), Array.from(one.dataSync()), "row 3", 1e-6);
+  assertClose(all.subarray(3 * 84, 4 * 84), Array.from(one.dataSync()), "row 3", 1e-6);
   assertThrows(
     () => encode(tf.zeros([1, 1, 56, 56]) as tf.Tensor4D, enc),
     RangeError,

@@ -97,19 +97,6 @@ function featureSplit(
   };
 }
 
-/** Standardises each of the `D` columns of the `targets` in place, with `ref`'s statistics. */
-function standardise(ref: Float32Array, targets: Float32Array[], D: number): void {
-  const n = ref.length / D, mean = new Float64Array(D), sq = new Float64Array(D);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < D; j++) (mean[j] += ref[i * D + j] / n), (sq[j] += ref[i * D + j] ** 2 / n);
-  }
-  // Statistics first: `ref` may be one of the targets.
-  const scale = mean.map((m, j) => 1 / Math.sqrt(Math.max(sq[j] - m * m, 0) + 1e-6));
-  for (const t of targets) {
-    for (let i = 0; i < t.length; i++) t[i] = (t[i] - mean[i % D]) * scale[i % D];
-  }
-}
-
 /** Mean of `loss` over `split` in batches, without gradients. */
 function meanLoss(model: CaptioningModel, split: Split, batch: number): number {
   let total = 0;
@@ -266,9 +253,6 @@ async function main(): Promise<void> {
     if (encoderMode === "frozen") {
       const ftr = encodeAll(tr.images, tr.n, S, encoder);
       const fva = encodeAll(va.images, va.n, S, encoder);
-      // Each feature standardised with the training scenes' mean and spread (cs231n's PCA
-      // features are of order one too): raw ReLU descriptors reach ~10 and saturate the cell.
-      standardise(ftr, [ftr, fva], D);
       train = featureSplit(tr.n, tr.captions, L, ftr, D, (i) => i, refs(tr.captions));
       val = featureSplit(va.n, va.captions, L, fva, D, (i) => i, refs(va.captions));
     } else {

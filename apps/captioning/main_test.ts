@@ -61,7 +61,7 @@ Deno.test({
     assert((await Deno.stat(`${out}/frozen/model/encoder.bin`)).size > 0);
     await setBackend("wasm");
     const model = await CaptioningModel.load(`${out}/frozen/model`);
-    assertEquals([model.cellType, model.inputDim, model.hiddenDim], ["rnn", 2048, 16]);
+    assertEquals([model.cellType, model.inputDim, model.hiddenDim], ["rnn", 84, 16]);
     assertEquals(model.vocab.idxToWord[5], "zero");
     model.dispose();
 
