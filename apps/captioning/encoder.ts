@@ -67,16 +67,12 @@ export function createEncoder(seed: number): EncoderParams {
   const rand = createRng(seed), p: Record<string, tf.Variable> = {};
   let c = 1;
   LAYERS.forEach(([f, k], i) => {
-    p[`k${i + 1}`] = tf.variable(
-      glorot(rand, [f, c, k, k], c * k * k, f * k * k),
-      true,
-      `k${i + 1}`,
-    );
-    p[`b${i + 1}`] = tf.variable(tf.zeros([f]), true, `b${i + 1}`);
+    p[`k${i + 1}`] = tf.variable(glorot(rand, [f, c, k, k], c * k * k, f * k * k));
+    p[`b${i + 1}`] = tf.variable(tf.zeros([f]));
     c = f;
   });
-  p.W = tf.variable(glorot(rand, [c, CELL_CLASSES], c, CELL_CLASSES), true, "W");
-  p.c = tf.variable(tf.zeros([CELL_CLASSES]), true, "c");
+  p.W = tf.variable(glorot(rand, [c, CELL_CLASSES], c, CELL_CLASSES));
+  p.c = tf.variable(tf.zeros([CELL_CLASSES]));
   return p as unknown as EncoderParams;
 }
 

@@ -174,20 +174,21 @@ async function main(): Promise<void> {
     throw new RangeError(`--encoder-init must be pretrained or random, got ${encoderInit}`);
   }
   const coco = f.data !== undefined;
-  const epochs = intFlag("epochs", f.epochs, 1, coco ? 10 : encoderMode === "frozen" ? 12 : 8);
+  const epochs = intFlag("epochs", f.epochs, 1, coco ? 10 : encoderMode === "frozen" ? 15 : 6);
   // COCO: every training caption unless --train says fewer (drawn as cs231n's max_train).
   const trainCount = f.train === undefined && coco
     ? undefined
     : intFlag("train", f.train, 1, 10000);
   const valCount = intFlag("val", f.val, 1, 1000);
-  const batch = intFlag("batch", f.batch, 1, 100);
+  const batch = intFlag("batch", f.batch, 1, 50);
   const hidden = intFlag("hidden", f.hidden, 1, 128);
   const wordvec = intFlag("wordvec", f.wordvec, 1, coco ? 256 : 32);
   const seed = intFlag("seed", f.seed, 0, 0);
   const pretrainDigits = intFlag("pretrain-digits", f["pretrain-digits"], 100, 60000);
-  const lr = Number(f.lr ?? "3e-3");
+  const lr = Number(f.lr ?? "5e-3");
   if (!(lr > 0)) throw new RangeError(`--lr must be > 0, got ${f.lr}`);
   const lrDecay = 0.95;
+  const encoderLrScale = encoderInit === "pretrained" ? 0.1 : 1;
 
   const t0 = performance.now();
   await setBackend(f.backend as BackendName);
@@ -278,11 +279,11 @@ async function main(): Promise<void> {
     cellType: f.cell,
     seed,
   });
-  const varList = [
-    ...model.variables(),
-    ...(trainableEncoder && encoder ? Object.values(encoder) as tf.Variable[] : []),
-  ];
-  const optimizer = tf.train.adam(lr);
+  // A trainable encoder gets its own Adam at a tenth of the rate: fine-tuning that does not
+  // wash out what it learnt while the decoder's first gradients are still noise.
+  const encoderVars = trainableEncoder && encoder ? Object.values(encoder) as tf.Variable[] : [];
+  const decoderVars = model.variables();
+  const optimizer = tf.train.adam(lr), encoderOptimizer = tf.train.adam(lr * encoderLrScale);
   const L = train.captionLength, rand = createRng(seed + 2);
   const trace: { epoch: number; loss: number }[] = [];
   const history: {
@@ -298,6 +299,8 @@ async function main(): Promise<void> {
   const refs = Array.from({ length: val.n }, (_, i) => val.references(i));
   for (let epoch = 0; epoch < epochs; epoch++) {
     (optimizer as unknown as { learningRate: number }).learningRate = lr * lrDecay ** epoch;
+    (encoderOptimizer as unknown as { learningRate: number }).learningRate = lr *
+      encoderLrScale * lrDecay ** epoch;
     // A seeded shuffle per epoch.
     const order = Array.from({ length: train.n }, (_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
@@ -311,7 +314,15 @@ async function main(): Promise<void> {
       const idx = order.slice(s * batch, (s + 1) * batch);
       const loss = tf.tidy(() => {
         const caps = tf.tensor2d(rows(train.captions, L, idx), [idx.length, L], "int32");
-        return optimizer.minimize(() => model.loss(train.features(idx), caps), true, varList)!;
+        const { value, grads } = tf.variableGrads(
+          () => model.loss(train.features(idx), caps),
+          [...decoderVars, ...encoderVars],
+        );
+        const pick = (vars: tf.Variable[]) =>
+          vars.map((v) => ({ name: v.name, tensor: grads[v.name] }));
+        optimizer.applyGradients(pick(decoderVars));
+        if (encoderVars.length > 0) encoderOptimizer.applyGradients(pick(encoderVars));
+        return value;
       });
       const l = loss.dataSync()[0];
       loss.dispose();
@@ -392,6 +403,7 @@ async function main(): Promise<void> {
     batch,
     lr,
     lrDecay,
+    encoderLr: trainableEncoder ? lr * encoderLrScale : null,
     hidden,
     wordvec,
     seed,
