@@ -35,13 +35,37 @@ export interface EncoderParams {
 /** Filters and kernel size of each conv layer. */
 const LAYERS: [number, number][] = [[8, 5], [16, 3], [64, 3]];
 
-/** Input pixels per side of one descriptor: three 2x2 pools, then the 4x4 one. */
+/**
+ * Input pixels per side of one descriptor: three 2x2 pools, then the 4x4 one.
+ *
+ * @example
+ * ```ts
+ * import { CELL } from "./encoder.ts";
+ * console.log(64 / CELL); // 2 cells per side of a scene
+ * ```
+ */
 export const CELL = 32;
 
-/** Classes of a cell: 0–9 a large digit, 10–19 a small one, 20 an empty cell. */
+/**
+ * Classes of a cell: 0–9 a large digit, 10–19 a small one, 20 an empty cell.
+ *
+ * @example
+ * ```ts
+ * import { CELL_CLASSES } from "./encoder.ts";
+ * console.log(CELL_CLASSES); // 21
+ * ```
+ */
 export const CELL_CLASSES = 21;
 
-/** Feature length for a `size`×`size` input: 21 class probabilities per 32×32 block. */
+/**
+ * Feature length for a `size`×`size` input: 21 class probabilities per 32×32 block.
+ *
+ * @example
+ * ```ts
+ * import { featureDim } from "./encoder.ts";
+ * featureDim(64); // 84
+ * ```
+ */
 export function featureDim(size: number): number {
   const s = Math.floor(size / CELL);
   return CELL_CLASSES * s * s;
@@ -58,7 +82,9 @@ function glorot(rand: () => number, shape: number[], fanIn: number, fanOut: numb
  *
  * @example
  * ```ts
+ * import { setBackend } from "@convgrad/ops";
  * import { createEncoder } from "./encoder.ts";
+ * await setBackend("wasm");
  * const enc = createEncoder(0);
  * console.log(enc.k1.shape); // [8, 1, 5, 5]
  * ```
@@ -79,6 +105,15 @@ export function createEncoder(seed: number): EncoderParams {
 /**
  * Class scores of each 32×32 block of images `x` `[N,1,S,S]` (S a multiple of 32):
  * `[N, (S/32)², 21]`, blocks row by row.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { setBackend } from "@convgrad/ops";
+ * import { cellLogits, createEncoder } from "./encoder.ts";
+ * await setBackend("wasm");
+ * cellLogits(tf.zeros([1, 1, 64, 64]) as tf.Tensor4D, createEncoder(0)).shape; // [1, 4, 21]
+ * ```
  */
 export function cellLogits(x: tf.Tensor4D, p: EncoderParams): tf.Tensor3D {
   if (x.rank !== 4 || x.shape[1] !== 1 || x.shape[2] % CELL !== 0 || x.shape[3] % CELL !== 0) {
@@ -107,7 +142,9 @@ export function cellLogits(x: tf.Tensor4D, p: EncoderParams): tf.Tensor3D {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
+ * import { setBackend } from "@convgrad/ops";
  * import { createEncoder, encode } from "./encoder.ts";
+ * await setBackend("wasm");
  * encode(tf.zeros([2, 1, 64, 64]) as tf.Tensor4D, createEncoder(0)).shape; // [2, 84]
  * ```
  */
@@ -115,7 +152,17 @@ export function encode(x: tf.Tensor4D, p: EncoderParams): tf.Tensor2D {
   return tf.tidy(() => tf.softmax(cellLogits(x, p)).reshape([x.shape[0], -1]) as tf.Tensor2D);
 }
 
-/** Features of many images, `batchSize` at a time, without gradients: `[n, featureDim]`. */
+/**
+ * Features of many images, `batchSize` at a time, without gradients: `[n, featureDim]`.
+ *
+ * @example
+ * ```ts
+ * import { setBackend } from "@convgrad/ops";
+ * import { createEncoder, encodeAll } from "./encoder.ts";
+ * await setBackend("wasm");
+ * encodeAll(new Float32Array(3 * 64 * 64), 3, 64, createEncoder(0)).length; // 3·84
+ * ```
+ */
 export function encodeAll(
   images: Float32Array,
   n: number,
@@ -140,6 +187,15 @@ export function encodeAll(
  * the cell: 32×32 frames, every other digit large (class = digit) or halved to 14×14 (class =
  * 10 + digit), each at a random place (seeded) of its frame; every 11th frame is left empty
  * (class 20).
+ *
+ * @example
+ * ```ts
+ * import { loadMnist, subset } from "@convgrad/data";
+ * import { digitCells } from "./encoder.ts";
+ * const { test } = await loadMnist();
+ * const cells = digitCells(subset(test, [0, 1, 2]), 0);
+ * console.log(cells.height, Array.from(cells.labels)); // 32 [7, 12, 1]
+ * ```
  */
 export function digitCells(set: LabeledImages, seed: number): LabeledImages {
   const rand = createRng(seed), images = new Float32Array(set.n * 1024);
@@ -169,6 +225,18 @@ export function digitCells(set: LabeledImages, seed: number): LabeledImages {
  * Trains the encoder, classifier included, on 32×32 cells from {@linkcode digitCells} (which
  * digit, which size, or empty; softmax cross-entropy, Adam) for one pass over `cells`; returns
  * its accuracy on `check`.
+ *
+ * @example
+ * ```ts
+ * import { loadMnist, subset } from "@convgrad/data";
+ * import { setBackend } from "@convgrad/ops";
+ * import { createEncoder, digitCells, pretrainEncoder } from "./encoder.ts";
+ * await setBackend("wasm");
+ * const { train, test } = await loadMnist();
+ * const first = (n: number) => Array.from({ length: n }, (_, i) => i);
+ * const cells = digitCells(subset(train, first(200)), 0), check = digitCells(subset(test, first(100)), 1);
+ * const accuracy = pretrainEncoder(createEncoder(0), cells, check, { seed: 0 });
+ * ```
  */
 export function pretrainEncoder(
   p: EncoderParams,

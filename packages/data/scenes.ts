@@ -17,7 +17,15 @@ import { createRng } from "@convgrad/base";
 import type { LabeledImages } from "./images.ts";
 import { type CaptionVocab, encodeCaption, makeVocab } from "./captions.ts";
 
-/** The words of the digits 0–9. */
+/**
+ * The words of the digits 0–9.
+ *
+ * @example
+ * ```ts
+ * import { DIGIT_WORDS } from "@convgrad/data";
+ * DIGIT_WORDS[7]; // "seven"
+ * ```
+ */
 export const DIGIT_WORDS: readonly string[] = [
   "zero",
   "one",
@@ -34,6 +42,12 @@ export const DIGIT_WORDS: readonly string[] = [
 /**
  * The scenes' vocabulary (21 tokens): `<NULL>` = 0, `<START>` = 1, `<END>` = 2, `<UNK>` = 3, then
  * `a`, the ten digit words, `small`, `large`, `above`, `below`, `left`, `of`.
+ *
+ * @example
+ * ```ts
+ * import { SCENE_VOCAB } from "@convgrad/data";
+ * SCENE_VOCAB.wordToIdx.seven; // 12
+ * ```
  */
 export const SCENE_VOCAB: CaptionVocab = makeVocab([
   "<NULL>",
