@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     : intFlag("train", f.train, 1, 10000);
   const valCount = intFlag("val", f.val, 1, 1000);
   const batch = intFlag("batch", f.batch, 1, 50);
-  const hidden = intFlag("hidden", f.hidden, 1, 128);
+  const hidden = intFlag("hidden", f.hidden, 1, coco ? 512 : 128);
   const wordvec = intFlag("wordvec", f.wordvec, 1, coco ? 256 : 32);
   const seed = intFlag("seed", f.seed, 0, 0);
   const pretrainDigits = intFlag("pretrain-digits", f["pretrain-digits"], 100, 60000);
