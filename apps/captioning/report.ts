@@ -43,6 +43,7 @@ export async function curvesPlot(
   await savePlot(path, {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: { text: title, anchor: "middle", offset: 12 },
+    resolve: { scale: { color: "independent" } },
     hconcat: [
       {
         title: "loss per caption",
