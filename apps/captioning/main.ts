@@ -4,7 +4,7 @@
  * features.
  *
  *   deno task captioning [--cell rnn|lstm] [--encoder frozen|trainable]
- *                        [--encoder-init pretrained|random] [--data DIR]
+ *                        [--encoder-init pretrained|random] [--warmup N] [--data DIR]
  *                        [--epochs N] [--train N] [--val N] [--batch N] [--lr X] [--hidden N]
  *                        [--wordvec N] [--seed N] [--pretrain-digits N] [--backend wasm|cpu]
  *                        [--out DIR]
@@ -14,7 +14,9 @@
  * digit, large or small, or empty; `--pretrain-digits` MNIST training digits). `--encoder frozen`
  * then keeps it fixed and the decoder learns from its features, as cs231n's from VGG's;
  * `--encoder trainable` trains it end to end with the decoder through our conv gradients, from
- * there or (`--encoder-init random`) from random weights. `--data DIR` trains on cs231n's
+ * there (after `--warmup` epochs, default 3, in which it stays fixed while the decoder learns to
+ * read it; then at a tenth of the decoder's learning rate) or (`--encoder-init random`) from
+ * random weights. `--data DIR` trains on cs231n's
  * `coco_captioning` folder instead (its PCA VGG features; `--train` captions at most, drawn as
  * cs231n's `max_train`; the first `--val` validation images with all their captions).
  *
@@ -52,7 +54,7 @@ import {
 import { captionGrid, curvesPlot } from "./report.ts";
 
 const USAGE = "usage: deno task captioning [--cell rnn|lstm] [--encoder frozen|trainable] " +
-  "[--encoder-init pretrained|random] " +
+  "[--encoder-init pretrained|random] [--warmup N] " +
   "[--data DIR] [--epochs N] [--train N] [--val N] [--batch N] [--lr X] [--hidden N] " +
   "[--wordvec N] [--seed N] [--pretrain-digits N] [--backend wasm|cpu] [--out DIR]";
 
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
       cell: { type: "string", default: "lstm" },
       encoder: { type: "string" },
       "encoder-init": { type: "string" },
+      warmup: { type: "string" },
       data: { type: "string" },
       epochs: { type: "string" },
       train: { type: "string" },
@@ -174,7 +177,7 @@ async function main(): Promise<void> {
     throw new RangeError(`--encoder-init must be pretrained or random, got ${encoderInit}`);
   }
   const coco = f.data !== undefined;
-  const epochs = intFlag("epochs", f.epochs, 1, coco ? 10 : encoderMode === "frozen" ? 15 : 6);
+  const epochs = intFlag("epochs", f.epochs, 1, coco ? 10 : encoderMode === "frozen" ? 15 : 10);
   // COCO: every training caption unless --train says fewer (drawn as cs231n's max_train).
   const trainCount = f.train === undefined && coco
     ? undefined
@@ -189,6 +192,14 @@ async function main(): Promise<void> {
   if (!(lr > 0)) throw new RangeError(`--lr must be > 0, got ${f.lr}`);
   const lrDecay = 0.95;
   const encoderLrScale = encoderInit === "pretrained" ? 0.1 : 1;
+  // A pretrained encoder stays fixed while the decoder learns to read it (its first gradients are
+  // noise that would wash out what the encoder learnt), then trains with it end to end.
+  const warmup = encoderMode === "trainable"
+    ? intFlag("warmup", f.warmup, 0, encoderInit === "pretrained" ? 3 : 0)
+    : 0;
+  if (warmup >= epochs) {
+    throw new RangeError(`--warmup must be below --epochs (${epochs}), got ${warmup}`);
+  }
 
   const t0 = performance.now();
   await setBackend(f.backend as BackendName);
@@ -202,6 +213,8 @@ async function main(): Promise<void> {
   let train: Split, val: Split, vocab: CaptionVocab, D: number;
   let encoder: EncoderParams | undefined, trainableEncoder = false, pretrainAccuracy = null;
   let valImages: { images: Float32Array; size: number } | undefined;
+  // The frozen encoder's splits, which a trainable one's warm-up epochs use.
+  let warmSplits: [Split, Split] | undefined;
   if (coco) {
     const data = await loadCocoCaptioning(f.data!, { maxTrain: trainCount, seed });
     vocab = data.vocab;
@@ -251,12 +264,16 @@ async function main(): Promise<void> {
       bar.done();
       log(`encoder: cell classifier test accuracy ${pretrainAccuracy.toFixed(4)}`);
     }
-    if (encoderMode === "frozen") {
+    if (encoderMode === "frozen" || warmup > 0) {
       const ftr = encodeAll(tr.images, tr.n, S, encoder);
       const fva = encodeAll(va.images, va.n, S, encoder);
-      train = featureSplit(tr.n, tr.captions, L, ftr, D, (i) => i, refs(tr.captions));
-      val = featureSplit(va.n, va.captions, L, fva, D, (i) => i, refs(va.captions));
-    } else {
+      warmSplits = [
+        featureSplit(tr.n, tr.captions, L, ftr, D, (i) => i, refs(tr.captions)),
+        featureSplit(va.n, va.captions, L, fva, D, (i) => i, refs(va.captions)),
+      ];
+    }
+    if (encoderMode === "frozen") [train, val] = warmSplits!;
+    else {
       trainableEncoder = true;
       const enc = encoder;
       const imageSplit = (s: typeof tr): Split => ({
@@ -279,8 +296,7 @@ async function main(): Promise<void> {
     cellType: f.cell,
     seed,
   });
-  // A trainable encoder gets its own Adam at a tenth of the rate: fine-tuning that does not
-  // wash out what it learnt while the decoder's first gradients are still noise.
+  // A pretrained trainable encoder gets its own Adam at a tenth of the rate (fine-tuning).
   const encoderVars = trainableEncoder && encoder ? Object.values(encoder) as tf.Variable[] : [];
   const decoderVars = model.variables();
   const optimizer = tf.train.adam(lr), encoderOptimizer = tf.train.adam(lr * encoderLrScale);
@@ -294,34 +310,38 @@ async function main(): Promise<void> {
     valBleu4: number;
     seconds: number;
     captionsPerSecond: number;
+    encoderTrained: boolean;
   }[] = [];
   let generated: string[][] = [];
   const refs = Array.from({ length: val.n }, (_, i) => val.references(i));
   for (let epoch = 0; epoch < epochs; epoch++) {
+    const endToEnd = trainableEncoder && epoch >= warmup;
+    const [trainSet, valSet] = endToEnd || !warmSplits ? [train, val] : warmSplits;
+    const vars = endToEnd ? [...decoderVars, ...encoderVars] : decoderVars;
     (optimizer as unknown as { learningRate: number }).learningRate = lr * lrDecay ** epoch;
     (encoderOptimizer as unknown as { learningRate: number }).learningRate = lr *
       encoderLrScale * lrDecay ** epoch;
     // A seeded shuffle per epoch.
-    const order = Array.from({ length: train.n }, (_, i) => i);
+    const order = Array.from({ length: trainSet.n }, (_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [order[i], order[j]] = [order[j], order[i]];
     }
-    const steps = Math.ceil(train.n / batch), start = performance.now();
+    const steps = Math.ceil(trainSet.n / batch), start = performance.now();
     const bar = new ProgressBar(`epoch ${epoch + 1}/${epochs}`, steps);
     let sum = 0;
     for (let s = 0; s < steps; s++) {
       const idx = order.slice(s * batch, (s + 1) * batch);
       const loss = tf.tidy(() => {
-        const caps = tf.tensor2d(rows(train.captions, L, idx), [idx.length, L], "int32");
+        const caps = tf.tensor2d(rows(trainSet.captions, L, idx), [idx.length, L], "int32");
         const { value, grads } = tf.variableGrads(
-          () => model.loss(train.features(idx), caps),
-          [...decoderVars, ...encoderVars],
+          () => model.loss(trainSet.features(idx), caps),
+          vars,
         );
         const pick = (vars: tf.Variable[]) =>
           vars.map((v) => ({ name: v.name, tensor: grads[v.name] }));
         optimizer.applyGradients(pick(decoderVars));
-        if (encoderVars.length > 0) encoderOptimizer.applyGradients(pick(encoderVars));
+        if (endToEnd) encoderOptimizer.applyGradients(pick(encoderVars));
         return value;
       });
       const l = loss.dataSync()[0];
@@ -333,16 +353,17 @@ async function main(): Promise<void> {
     }
     bar.done();
     const seconds = (performance.now() - start) / 1000;
-    generated = generate(model, val, 250);
+    generated = generate(model, valSet, 250);
     const valExactMatch = exactMatch(generated, refs), scores = bleu(generated, refs);
     const rec = {
       epoch: epoch + 1,
       trainLoss: sum / steps,
-      valLoss: meanLoss(model, val, 250),
+      valLoss: meanLoss(model, valSet, 250),
       valExactMatch,
       valBleu4: scores.bleu[3],
       seconds,
-      captionsPerSecond: train.n / seconds,
+      captionsPerSecond: trainSet.n / seconds,
+      encoderTrained: endToEnd,
     };
     history.push(rec);
     log(
@@ -404,6 +425,7 @@ async function main(): Promise<void> {
     lr,
     lrDecay,
     encoderLr: trainableEncoder ? lr * encoderLrScale : null,
+    warmupEpochs: warmup,
     hidden,
     wordvec,
     seed,

@@ -38,7 +38,7 @@ async function checkOutputs(out: string, images: boolean): Promise<Record<string
 }
 
 Deno.test({
-  name: "captioning: MNIST scenes, frozen encoder (RNN) and trainable encoder (LSTM)",
+  name: "captioning: MNIST scenes, frozen encoder (RNN), trainable encoder (LSTM, both starts)",
   sanitizeResources: false,
   fn: async () => {
     const out = await Deno.makeTempDir({ prefix: "convgrad-captioning-" });
@@ -65,25 +65,45 @@ Deno.test({
     assertEquals(model.vocab.idxToWord[5], "zero");
     model.dispose();
 
+    // Pretrained, one warm-up epoch with the encoder fixed, then one end to end.
     const trainable = await run([
       ...TINY,
       "--train",
       "100",
       "--encoder",
       "trainable",
-      "--encoder-init",
-      "random",
+      "--warmup",
+      "1",
+      "--pretrain-digits",
+      "300",
       "--out",
       `${out}/trainable`,
     ]);
     assert(trainable.ok, trainable.log);
     const t = await checkOutputs(`${out}/trainable`, true);
-    assertEquals([t.cell, t.encoder, t.encoderInit, t.pretrainAccuracy], [
+    assertEquals([t.cell, t.encoder, t.encoderInit, t.warmupEpochs], [
       "lstm",
       "trainable",
-      "random",
-      null,
+      "pretrained",
+      1,
     ]);
+    const h = t.history as { encoderTrained: boolean }[];
+    assertEquals(h.map((e) => e.encoderTrained), [false, true]);
+    const random = await run([
+      ...TINY,
+      "--train",
+      "50",
+      "--encoder",
+      "trainable",
+      "--encoder-init",
+      "random",
+      "--out",
+      `${out}/random`,
+    ]);
+    assert(random.ok, random.log);
+    assert(!/cell classifier/.test(random.log), random.log);
+    const r = await checkOutputs(`${out}/random`, true);
+    assertEquals([r.encoderInit, r.pretrainAccuracy, r.warmupEpochs], ["random", null, 0]);
     await Deno.remove(out, { recursive: true });
   },
 });
@@ -155,6 +175,8 @@ Deno.test("captioning: bad flags get a clear error", async () => {
   assert(!cell.ok && cell.log.includes("--cell must be rnn or lstm, got gru"), cell.log);
   const enc = await run(["--data", "/x", "--encoder", "frozen"]);
   assert(!enc.ok && enc.log.includes("--encoder applies to MNIST scenes"), enc.log);
+  const warm = await run(["--encoder", "trainable", "--epochs", "2", "--warmup", "2"]);
+  assert(!warm.ok && warm.log.includes("--warmup must be below --epochs (2), got 2"), warm.log);
   const data = await run(["--data", "/nonexistent"]);
   assert(!data.ok && data.log.includes("/nonexistent/coco2014_vocab.json not found"), data.log);
 });
