@@ -311,6 +311,7 @@ async function main(): Promise<void> {
     seconds: number;
     captionsPerSecond: number;
     encoderTrained: boolean;
+    tensors: number;
   }[] = [];
   let generated: string[][] = [];
   const refs = Array.from({ length: val.n }, (_, i) => val.references(i));
@@ -364,6 +365,8 @@ async function main(): Promise<void> {
       seconds,
       captionsPerSecond: trainSet.n / seconds,
       encoderTrained: endToEnd,
+      // Live tensors after the epoch: the same every epoch unless something leaks.
+      tensors: tf.memory().numTensors,
     };
     history.push(rec);
     log(
