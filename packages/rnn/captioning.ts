@@ -130,7 +130,9 @@ export function captioningLoss(
     const input = captions.slice([0, 0], [N, T]), target = captions.slice([0, 1], [N, T]);
     const mask = tf.notEqual(target, nullToken) as tf.Tensor2D;
     const p = params;
-    const h0 = tf.fused.matMul({ a: features, b: p.W_proj, bias: p.b_proj }) as tf.Tensor2D; // [N,H]
+    // A one-step temporal affine, for its backward (wasm's transposed GEMMs are slow).
+    const proj = temporalAffineCore(features.expandDims(1), p.W_proj, p.b_proj); // [N,1,H]
+    const h0 = proj.reshape([N, -1]) as tf.Tensor2D; // [N,H]
     const x = wordEmbeddingCore(input, p.W_embed); // [N,T,Wd]
     const hs = cell === "rnn" // [N,T,H]
       ? rnnSequenceCore(x, h0, p.Wx, p.Wh, p.b)
