@@ -21,7 +21,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { findPython } from "./python.ts";
 import { type BackendName, setBackend } from "@convgrad/ops";
-import { captioningLoss, type CaptioningParams } from "@convgrad/rnn";
+import { captioningLoss, type CaptioningParams, initCaptioningParams } from "@convgrad/rnn";
 import { stockCaptioningLoss } from "@convgrad/rnn/stock";
 import { commandArgs, createRng } from "@convgrad/base";
 
@@ -53,20 +53,12 @@ function captionIds(): Int32Array {
   return ids;
 }
 
-/** The captioner's parameters as variables, cs231n's initialisation scales. */
+/** The captioner's parameters as variables, cs231n's initialisation. */
 function params(): CaptioningParams {
-  const v = (shape: number[], scale: number, seed: number) =>
-    tf.variable(scale === 0 ? tf.zeros(shape) : tf.randomNormal(shape, 0, scale, "float32", seed));
-  return {
-    W_proj: v([D, H], 1 / Math.sqrt(D), 1),
-    b_proj: v([H], 0, 0),
-    W_embed: v([V, Wd], 1 / 100, 2),
-    Wx: v([Wd, 4 * H], 1 / Math.sqrt(Wd), 3),
-    Wh: v([H, 4 * H], 1 / Math.sqrt(H), 4),
-    b: v([4 * H], 0, 0),
-    W_vocab: v([H, V], 1 / Math.sqrt(H), 5),
-    b_vocab: v([V], 0, 0),
-  } as CaptioningParams;
+  const init = initCaptioningParams({ D, Wd, H, V }, "lstm", 1);
+  const vars = Object.fromEntries(Object.entries(init).map(([k, t]) => [k, tf.variable(t)]));
+  tf.dispose(Object.values(init));
+  return vars as unknown as CaptioningParams;
 }
 
 type Loss = typeof captioningLoss;
