@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, setBackend } from "@convgrad/ops";
 import { autoencoderLoss, type AutoencoderParams, ProgressBar, reconstruct } from "@convgrad/nn";
-import { commandArgs, intFlag } from "@convgrad/base";
+import { commandArgs, intFlag, runMain } from "@convgrad/base";
 import { batches, loadMnist } from "@convgrad/data";
 import { saveImageGrid, savePlot } from "@convgrad/plot";
 
@@ -120,11 +120,4 @@ async function main(): Promise<void> {
   );
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`autoencoder: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("autoencoder", main);

@@ -25,7 +25,7 @@ import {
   saveModel,
   train,
 } from "@convgrad/nn";
-import { commandArgs, intFlag } from "@convgrad/base";
+import { commandArgs, intFlag, runMain } from "@convgrad/base";
 import { loadMnist, splitTrainValidation } from "@convgrad/data";
 import { savePlot } from "@convgrad/plot";
 
@@ -192,11 +192,4 @@ async function main(): Promise<void> {
   console.error(`wrote ${f.out}/model, ${f.out}/cnn.png, ${f.out}/cnn.svg, ${f.out}/metrics.json`);
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`mnist: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("mnist", main);

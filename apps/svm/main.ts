@@ -10,7 +10,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { commandArgs, createRng, intFlag } from "@convgrad/base";
+import { commandArgs, createRng, intFlag, runMain } from "@convgrad/base";
 import { savePlot } from "@convgrad/plot";
 import { type FitOptions, fitSVM, type SVMModel } from "@convgrad/svm";
 
@@ -239,11 +239,4 @@ async function main(): Promise<void> {
   console.log(`wrote decision-boundary plots (.png, .svg) to ${f.out}/`);
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`svm: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("svm", main);

@@ -14,4 +14,4 @@
  * @module
  */
 export { createRng } from "./rng.ts";
-export { commandArgs, intFlag } from "./flags.ts";
+export { commandArgs, intFlag, runMain } from "./flags.ts";
