@@ -15,3 +15,4 @@
  */
 export { createRng } from "./rng.ts";
 export { commandArgs, intFlag, runMain } from "./flags.ts";
+export { textTable } from "./table.ts";

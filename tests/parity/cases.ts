@@ -19,6 +19,7 @@ import {
 import * as R from "@convgrad/ops/reference";
 import * as A from "@convgrad/ops/abc-reference";
 import { errors } from "@convgrad/base/compare";
+import { textTable } from "@convgrad/base";
 
 /**
  * One op on one set of inputs. `oracle` and `run` return the same output names (`y`, `dX`, ...);
@@ -309,7 +310,5 @@ export function formatTable(rows: readonly ParityRow[]): string {
     r.rel.toExponential(2),
     r.pass ? "pass" : "FAIL",
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+  return textTable(head, body);
 }
