@@ -13,7 +13,7 @@ import { type BackendName, setBackend } from "@convgrad/ops";
 import { autoencoderLoss, type AutoencoderParams, ProgressBar, reconstruct } from "@convgrad/nn";
 import { commandArgs, intFlag, runMain } from "@convgrad/base";
 import { batches, loadMnist } from "@convgrad/data";
-import { saveImageGrid, savePlot } from "@convgrad/plot";
+import { curvesChart, saveImageGrid, savePlot } from "@convgrad/plot";
 
 async function main(): Promise<void> {
   const { values: f } = parseArgs({
@@ -94,23 +94,15 @@ async function main(): Promise<void> {
     width: test.width,
     scale: 3,
   });
-  await savePlot(`${f.out}/loss`, {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: `conv autoencoder (${K} filters ${kh}x${kh}, ${tied ? "tied" : "untied"})`,
-    width: 480,
-    height: 260,
-    data: { values: trace },
-    mark: "line",
-    encoding: {
-      x: { field: "step", type: "quantitative", title: "batch" },
-      y: {
-        field: "loss",
-        type: "quantitative",
-        title: "E = 1/(2n) Σ (x − y)²",
-        scale: { zero: false },
-      },
-    },
-  });
+  await savePlot(
+    `${f.out}/loss`,
+    curvesChart(`conv autoencoder (${K} filters ${kh}x${kh}, ${tied ? "tied" : "untied"})`, [{
+      title: "training loss",
+      xTitle: "batch",
+      yTitle: "E = 1/(2n) Σ (x − y)²",
+      points: trace.map((t) => ({ x: t.step, y: t.loss })),
+    }]),
+  );
   const summary = { tied, filters: K, kernel: kh, epochs, trainImages: n, testLoss, seconds };
   await Deno.writeTextFile(`${f.out}/metrics.json`, JSON.stringify(summary, null, 2) + "\n");
   console.error(
