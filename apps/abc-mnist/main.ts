@@ -1,5 +1,5 @@
 /**
- * `deno task abc-mnist`: does the ABC-Net gradient rule matter? Trains the seed's MNIST CNN with
+ * `deno task abc-mnist`: does the ABC-Net gradient rule matter? Trains the MNIST CNN with
  * its conv layer replaced by `ABCConv2D` for every (M, N, rule) in the grid, same seed, same
  * batches, and writes the results table, the loss curves and the gradient-rule check.
  *

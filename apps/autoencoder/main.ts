@@ -1,6 +1,6 @@
 /**
- * `deno task autoencoder`: trains seed 001's convolutional autoencoder on MNIST with convgrad's
- * filt/full kernels and writes a grid of inputs vs reconstructions and the loss curve.
+ * `deno task autoencoder`: trains the conv autoencoder of docs/autoencoder.md on MNIST with
+ * convgrad's filt/full kernels and writes a grid of inputs vs reconstructions and the loss curve.
  *
  *   deno task autoencoder [--epochs N] [--train-limit N] [--filters K] [--kernel N] [--untied]
  *                         [--backend wasm|cpu] [--out DIR] [--lr X]

@@ -1,6 +1,6 @@
 /**
- * `deno task mnist`: trains the seed's CNN on MNIST with convgrad's kernels, then writes the
- * model, `metrics.json` and the loss/accuracy plot (`cnn.png`, `cnn.svg`) to `--out`.
+ * `deno task mnist`: trains the CNN of docs/convolutions.md on MNIST with convgrad's kernels, then
+ * writes the model, `metrics.json` and the loss/accuracy plot (`cnn.png`, `cnn.svg`) to `--out`.
  *
  *   deno task mnist [--epochs N] [--train-limit N] [--backend wasm|cpu] [--out DIR] [--resume]
  *                   [--preset default|eecs545] [--seed N] [--hidden N] [--abc M,N] [--threads N]
@@ -29,7 +29,7 @@ import { commandArgs, intFlag, runMain } from "@convgrad/base";
 import { loadMnist, splitTrainValidation } from "@convgrad/data";
 import { type ChartSpec, curvesChart, savePlot } from "@convgrad/plot";
 
-/** Solver presets. `eecs545` is the seed's (SGD, lr 1e-3 × 0.95 per epoch, batch 100). */
+/** Solver presets. `eecs545`: the homework's solver (SGD, lr 1e-3 × 0.95 per epoch, batch 100). */
 export const PRESETS: Record<string, { optimizer: OptimizerSettings; batchSize: number }> = {
   default: { optimizer: { name: "adam", lr: 1e-3, decay: 0.95 }, batchSize: 100 },
   eecs545: { optimizer: { name: "sgd", lr: 1e-3, decay: 0.95 }, batchSize: 100 },

@@ -1,5 +1,5 @@
 /**
- * `deno task svm`: kernel SVMs on the seed's toy data sets (004 §4) — linearly separable blobs,
+ * `deno task svm`: kernel SVMs (docs/svm-dual.md) on our toy data sets — linearly separable blobs,
  * overlapping blobs, XOR and circles with an rbf kernel, a polynomial case — trained with the
  * quadprog dual and checked against SMO; prints test accuracy and writes one decision-boundary
  * PNG (and SVG) per data set: the regions filled by f(x), the contours f = 0 and f = ±1, support

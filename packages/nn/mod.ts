@@ -1,5 +1,5 @@
 /**
- * convgrad's neural-network pieces shared by the apps: layers over our ops, the seed's MNIST CNN,
+ * convgrad's neural-network pieces shared by the apps: layers over our ops, the MNIST CNN,
  * the training loop with checkpoints, model files, progress output.
  *
  * @example
