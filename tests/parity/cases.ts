@@ -1,7 +1,7 @@
 /**
  * The backend-parity cases and their runner, shared by Deno (`parity.ts`) and the Chromium page
- * (`page.ts`): every case is run on each backend and compared with the float64 oracle
- * (`packages/ops/conv/reference.ts`), forward and every gradient.
+ * (`page.ts`): every case is run on each backend and compared with the float64 oracles
+ * (`reference.ts` of each op folder in `packages/ops/`), forward and every gradient.
  *
  * @module
  */
@@ -13,11 +13,13 @@ import {
   type BackendName,
   filt,
   full,
+  maxPool,
   setBackend,
   valid,
 } from "../../packages/ops/mod.ts";
 import * as R from "../../packages/ops/conv/reference.ts";
 import * as A from "../../packages/ops/abc/reference.ts";
+import * as P from "../../packages/ops/pool/reference.ts";
 import { errors } from "@convgrad/base/testing";
 
 /**
@@ -222,6 +224,43 @@ function abcCases(): ParityCase[] {
 }
 
 /**
+ * maxPool (y, dX): 2x2 windows, which wasm runs with SIMD four at a time (Wo of 11 overlaps a
+ * row's last step), leftover rows and columns no window covers, 3x3 and 1x1 windows, and the
+ * MNIST CNN's pooling layer. The LCG's values have no ties, so the first maximum is the maximum.
+ */
+function poolCases(): ParityCase[] {
+  const shapes: [Shape, number][] = [
+    [[2, 3, 9, 8], 2],
+    [[1, 2, 10, 22], 2],
+    [[1, 2, 7, 7], 3],
+    [[1, 1, 4, 4], 1],
+    [[2, 32, 22, 22], 2],
+  ];
+  return shapes.map(([shape, k], i) => {
+    const x = values(size(shape), 500 + i);
+    const yShape = P.maxPoolRef(f64(x, shape), k).shape;
+    const dy = values(size(yShape), 600 + i);
+    return {
+      op: "maxPool",
+      label: `x[${shape}] k=${k}`,
+      tolerance: 0,
+      oracle: () => ({
+        y: P.maxPoolRef(f64(x, shape), k).data,
+        dX: P.maxPoolGradRef(f64(x, shape), f64(dy, yShape), k).data,
+      }),
+      run: () => {
+        const xt = tf.tensor4d(x, shape);
+        const dX = tf.grad((a: tf.Tensor) => maxPool(a as tf.Tensor4D, k))(
+          xt,
+          tf.tensor4d(dy, yShape),
+        );
+        return { y: maxPool(xt, k), dX };
+      },
+    };
+  });
+}
+
+/**
  * Every parity case. An op family that gains kernels (the ABC-Net binarized conv, for one) adds
  * its case list here, and runs on every backend in Deno and Chromium from then on.
  *
@@ -232,7 +271,7 @@ function abcCases(): ParityCase[] {
  * ```
  */
 export function parityCases(): ParityCase[] {
-  return [...convCases(), ...abcCases()];
+  return [...convCases(), ...abcCases(), ...poolCases()];
 }
 
 /**

@@ -9,15 +9,15 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import { heapFloats, type WasmBackend } from "../backend_types.ts";
 import { input, registerKernelOnce } from "../register.ts";
 import {
   BINARY_CONV2D,
   type BinaryConvAttrs,
   type BinaryGeometry,
   binaryGeometry,
-  removeOnePadding,
-} from "./geometry.ts";
+} from "./options.ts";
+import { removeOnePadding } from "./one_padding.ts";
 import { WASM_BASE64 } from "./binary_conv_wasm.ts";
 
 /** The exports of binary_conv.wasm; pointers are byte offsets into its memory. */
@@ -71,11 +71,6 @@ function binaryConvModule(): BinaryConvExports {
     wasm = instance.exports as unknown as BinaryConvExports;
   }
   return wasm;
-}
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
 }
 
 const align16 = (n: number) => (n + 15) & ~15;
@@ -151,10 +146,10 @@ registerKernelOnce({
     // Read every view after allocating: allocation may grow (and so detach) the heap.
     const wi = b.typedArrayFromHeap(w); // [F,kh,kw,cw] bits, or [F,C,kh,kw] floats
     const wv = wi instanceof Int32Array ? new Uint32Array(wi.buffer, wi.byteOffset, wi.length) : wi;
-    const yv = b.typedArrayFromHeap(y) as Float32Array;
+    const yv = heapFloats(b, y);
     xnorConv(
       binaryConvModule(),
-      b.typedArrayFromHeap(x) as Float32Array,
+      heapFloats(b, x),
       wv,
       yv,
       g,

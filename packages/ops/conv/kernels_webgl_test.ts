@@ -7,7 +7,7 @@
 import { assert } from "@convgrad/base/testing";
 import { withPage } from "../../../tests/parity/browser.ts";
 import type { CheckResult } from "../../../tests/parity/webgl_checks.ts";
-import { band, filterPadding } from "./kernels_webgl.ts";
+import { band, filterPadding } from "./shaders_webgl.ts";
 
 Deno.test("webgl kernels in Chromium: packed layout, unreached values, leaks, WebGL 1", async (t) => {
   const results = await withPage(
