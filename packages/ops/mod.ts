@@ -34,4 +34,5 @@ export { outSize, toPair } from "./checks.ts";
 export { type BackendName, setBackend, type SetBackendOptions, wasmBinaries } from "./backend.ts";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradcheck.ts";
 export * from "./abc/mod.ts";
+export * from "./adam/mod.ts";
 export * from "./binary/mod.ts";

@@ -10,6 +10,7 @@ import {
   ABC_GRADIENTS,
   abcActivation,
   abcConv2d,
+  adamUpdate,
   type BackendName,
   filt,
   full,
@@ -20,6 +21,7 @@ import {
 import * as R from "../../packages/ops/conv/reference.ts";
 import * as A from "../../packages/ops/abc/reference.ts";
 import * as P from "../../packages/ops/pool/reference.ts";
+import { adamRef } from "../../packages/ops/adam/reference.ts";
 import { errors } from "@convgrad/base/testing";
 
 /**
@@ -261,6 +263,45 @@ function poolCases(): ParityCase[] {
 }
 
 /**
+ * The fused Adam step (x', m', v') at step 1 and step 50, on 1031 values (SIMD lanes and a scalar
+ * tail); the backends without the fused kernel (webgl) run the stock optimizer's kernels.
+ */
+function adamCases(): ParityCase[] {
+  const f64s = (a: Float32Array) => Float64Array.from(a);
+  return [1, 50].map((t, i) => {
+    const n = 1031, [x, m, g] = [0, 1, 2].map((j) => values(n, 700 + 10 * i + j));
+    const v = values(n, 703 + 10 * i).map(Math.abs);
+    const opts = {
+      learningRate: 1e-3,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      accBeta1: 0.9 ** t,
+      accBeta2: 0.999 ** t,
+    };
+    return {
+      op: "adamUpdate",
+      label: `n=${n} t=${t}`,
+      tolerance: 1e-5,
+      oracle: () => {
+        const r = adamRef(f64s(x), f64s(m), f64s(v), f64s(g), opts);
+        return { "x'": r.x, "m'": r.m, "v'": r.v };
+      },
+      run: () => {
+        const [x1, m1, v1] = adamUpdate(
+          tf.tensor1d(x),
+          tf.tensor1d(m),
+          tf.tensor1d(v),
+          tf.tensor1d(g),
+          opts,
+        );
+        return { "x'": x1, "m'": m1, "v'": v1 };
+      },
+    };
+  });
+}
+
+/**
  * Every parity case. An op family that gains kernels (the ABC-Net binarized conv, for one) adds
  * its case list here, and runs on every backend in Deno and Chromium from then on.
  *
@@ -271,7 +312,7 @@ function poolCases(): ParityCase[] {
  * ```
  */
 export function parityCases(): ParityCase[] {
-  return [...convCases(), ...abcCases(), ...poolCases()];
+  return [...convCases(), ...abcCases(), ...poolCases(), ...adamCases()];
 }
 
 /**
