@@ -8,7 +8,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { withPage } from "../tests/parity/browser.ts";
+import { withPage } from "@convgrad/browser";
+import { wasmBinaries } from "@convgrad/ops";
 import type { BenchArgs, BenchRow } from "./browser_bench_page.ts";
 import { commandArgs } from "@convgrad/base";
 
@@ -32,7 +33,7 @@ const args: BenchArgs = {
 const rows = await withPage(
   new URL("./browser_bench_page.ts", import.meta.url),
   (page) => page.call<BenchRow[]>("bench", args),
-  { callTimeoutMs: 1_800_000 },
+  { callTimeoutMs: 1_800_000, files: await wasmBinaries() },
 );
 
 const ms = (v: number | null) => (v === null ? "n/a" : v.toFixed(1));

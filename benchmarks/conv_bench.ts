@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { type BackendName, filt, setBackend } from "../packages/ops/mod.ts";
+import { type BackendName, filt, setBackend } from "@convgrad/ops";
 import { commandArgs } from "@convgrad/base";
 
 const { values: flags } = parseArgs({

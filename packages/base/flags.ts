@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { commandArgs, intFlag } from "@convgrad/base";
+ * import { intFlag } from "@convgrad/base";
  * intFlag("epochs", "5", 1); // 5
  * intFlag("epochs", undefined, 1, 3); // 3
  * ```
@@ -29,7 +29,8 @@ export function intFlag(name: string, v: string | undefined, min: number, dflt?:
  *
  * @example
  * ```ts
- *  * commandArgs(["--", "--epochs", "1"]); // ["--epochs", "1"]
+ * import { commandArgs } from "@convgrad/base";
+ * commandArgs(["--", "--epochs", "1"]); // ["--epochs", "1"]
  * ```
  */
 export function commandArgs(args: readonly string[] = Deno.args): string[] {

@@ -1,7 +1,8 @@
 /**
  * convgrad's base layer, which imports nothing of ours: the seeded PRNG every package draws from
  * and the command-line flag parsing of the apps and benchmarks. Test assertions are in
- * `@convgrad/base/testing`.
+ * `@convgrad/base/testing`; the float comparators alone, which also run in a browser bundle (no
+ * `node:` import), in `@convgrad/base/compare`.
  *
  * @example
  * ```ts

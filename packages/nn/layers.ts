@@ -223,7 +223,7 @@ const matMulPlainGrad = tf.customGrad(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { Dense } from "@convgrad/nn";
+ * import { Dense } from "@convgrad/nn/layers";
  * const y = new Dense({ units: 10, activation: "softmax" }).apply(tf.ones([2, 5])) as tf.Tensor;
  * ```
  */
@@ -295,7 +295,7 @@ tf.serialization.registerClass(Dense);
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { ChannelBias } from "@convgrad/nn";
+ * import { ChannelBias } from "@convgrad/nn/layers";
  * const y = new ChannelBias({}).apply(tf.ones([2, 3, 4, 4])) as tf.Tensor; // [2,3,4,4]
  * ```
  */

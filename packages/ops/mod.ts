@@ -10,8 +10,9 @@
  * await setBackend("wasm");
  * const x = tf.randomNormal([2, 3, 8, 8]) as tf.Tensor4D; // [N,C,H,W]
  * const k = tf.randomNormal([4, 3, 3, 3]) as tf.Tensor4D; // [F,C,kh,kw]
- * const f = (a: tf.Tensor, b: tf.Tensor) => filt(a as tf.Tensor4D, b as tf.Tensor4D).square().sum();
- * const [dx, dk] = tf.grads(f)([x, k]); // [N,C,H,W], [F,C,kh,kw]
+ * const [dx, dk] = tf.grads((x: tf.Tensor, k: tf.Tensor) =>
+ *   filt(x as tf.Tensor4D, k as tf.Tensor4D).square().sum()
+ * )([x, k]);
  * ```
  *
  * @module
@@ -27,6 +28,13 @@ import "./pool/gradients.ts";
 
 export { filt } from "./conv/filt.ts";
 export { valid } from "./conv/valid.ts";
+export {
+  FILT,
+  FILT_BACKPROP_FILTER,
+  FILT_BACKPROP_INPUT,
+  FULL,
+  VALID,
+} from "./conv/kernel_names.ts";
 export { full } from "./conv/full.ts";
 export { maxPool } from "./pool/max_pool.ts";
 export type { ConvOptions } from "./conv/options.ts";

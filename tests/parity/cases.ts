@@ -17,12 +17,12 @@ import {
   maxPool,
   setBackend,
   valid,
-} from "../../packages/ops/mod.ts";
-import * as R from "../../packages/ops/conv/reference.ts";
-import * as A from "../../packages/ops/abc/reference.ts";
-import * as P from "../../packages/ops/pool/reference.ts";
-import { adamRef } from "../../packages/ops/adam/reference.ts";
-import { errors } from "@convgrad/base/testing";
+} from "@convgrad/ops";
+import * as R from "@convgrad/ops/reference";
+import * as A from "@convgrad/ops/abc-reference";
+import * as P from "@convgrad/ops/pool-reference";
+import { adamRef } from "@convgrad/ops/adam-reference";
+import { errors } from "@convgrad/base/compare";
 
 /**
  * One op on one set of inputs. `oracle` and `run` return the same output names (`y`, `dX`, ...);
