@@ -12,7 +12,7 @@
  *   deno run -A benchmarks/mnist_train_bench.ts [--batches N] [--backends wasm,cpu] [--profile]
  *
  * `--profile` prints instead where one step of ours goes on the first backend (`step_profile.ts`),
- * averaged over `--batches` steps.
+ * the median of `--batches` steps.
  *
  * @module
  */
@@ -165,7 +165,7 @@ if (flags.profile) {
   const loss = () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar;
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const p = await profileStep(loss, vars, opt, n, 10);
-  console.log(`one training step of ours on ${backend}, batch ${BATCH}, mean of ${n} steps:\n`);
+  console.log(`one training step of ours on ${backend}, batch ${BATCH}, median of ${n} steps:\n`);
   console.log(formatProfile(p));
   console.log(`\n${(1000 * BATCH / p.stepMs).toFixed(0)} images/s unprofiled`);
   Deno.exit(0);

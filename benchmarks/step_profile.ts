@@ -1,6 +1,6 @@
 /**
- * Where one training step's time goes, kernel by kernel: `bench:mnist --profile`. A step is timed
- * whole (no profiling), then run under `tf.profile` in its two phases, loss + gradients and the
+ * Where one training step's time goes, kernel by kernel: `bench:mnist --profile`. Steps are timed
+ * whole (no profiling), then run under `tf.profile` in their two phases, loss + gradients and the
  * optimizer's update, which times every kernel by wall clock (the wasm backend's kernels are
  * synchronous). Kernels are grouped into the parts of a step (conv forward, dK, pool, dense
  * matmuls, ...); what the kernels do not account for is the engine's bookkeeping, tensor
@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 /** One part of the step. */
 export interface ProfilePart {
   part: string;
-  /** Mean milliseconds per step. */
+  /** Median milliseconds per step. */
   ms: number;
   /** Kernel calls per step. */
   calls: number;
@@ -24,13 +24,15 @@ export interface ProfilePart {
 /** The profile of a step: its parts, largest first, and totals. */
 export interface StepProfile {
   parts: ProfilePart[];
-  /** Mean wall time of an unprofiled step. */
+  /** Median wall time of an unprofiled step. */
   stepMs: number;
   /** Tensors created per step. */
   tensors: number;
 }
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
 
 /** The id the next tensor gets: ids count every tensor ever created. */
 function probeId(): number {
@@ -96,23 +98,26 @@ export async function profileStep(
   const step = () => tf.tidy(() => void optimizer.minimize(loss, false, vars));
   step();
   await tf.ready();
-  const id0 = probeId(), t0 = performance.now();
+  const id0 = probeId(), steps: number[] = [];
   for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
     step();
     vars[0].dataSync(); // the step's last kernels have run
+    steps.push(performance.now() - t0);
   }
-  const stepMs = (performance.now() - t0) / repeats;
   const tensors = (probeId() - id0 - 1) / repeats;
 
   const backend = tf.getBackend();
-  const parts = new Map<string, ProfilePart>();
-  const record = (info: Awaited<ReturnType<typeof tf.profile>>, phase?: string) => {
+  // Per part, its milliseconds in each profiled step (medians below: other processes share the
+  // cores, and a median shrugs off the steps they interrupted).
+  const parts = new Map<string, { ms: number[]; calls: number; macs: number }>();
+  const record = (info: Awaited<ReturnType<typeof tf.profile>>, i: number, phase?: string) => {
     for (const k of info.kernels) {
       // Scopes (custom gradients, `op` wrappers) also show up, around kernels already counted.
       if (tf.getKernel(k.name, backend) === undefined) continue;
       const part = phase ?? partOf(k.name, k.inputShapes, classes);
-      const p = parts.get(part) ?? { part, ms: 0, calls: 0, macs: 0 };
-      p.ms += (k.kernelTimeMs as number) / repeats;
+      const p = parts.get(part) ?? { ms: new Array(repeats).fill(0), calls: 0, macs: 0 };
+      p.ms[i] += k.kernelTimeMs as number;
       p.calls += 1 / repeats;
       p.macs += macsOf(k.name, k.inputShapes, k.outputShapes) / repeats;
       parts.set(part, p);
@@ -126,11 +131,19 @@ export async function profileStep(
         r.value.dispose();
         grads = r.grads;
       }),
+      i,
     );
-    record(await tf.profile(() => optimizer.applyGradients(grads)), "optimizer update (Adam)");
+    record(await tf.profile(() => optimizer.applyGradients(grads)), i, "optimizer update (Adam)");
     tf.dispose(grads);
   }
-  const rows = [...parts.values()].sort((a, b) => b.ms - a.ms);
+  const stepMs = median(steps);
+  const rows = [...parts].map(([part, p]) => ({
+    part,
+    ms: median(p.ms),
+    calls: p.calls,
+    macs: p.macs,
+  }))
+    .sort((a, b) => b.ms - a.ms);
   const kernelMs = rows.reduce((s, r) => s + r.ms, 0);
   rows.push({
     part: "engine, allocation/disposal, JS (step − kernels)",
