@@ -4,13 +4,8 @@
  * @module
  */
 import { type CpuBackend, cpuFloats } from "../backend_types.ts";
-import { input, registerKernelOnce } from "../register.ts";
-import {
-  BINARY_CONV2D,
-  type BinaryConvAttrs,
-  type BinaryGeometry,
-  binaryGeometry,
-} from "./options.ts";
+import type { BinaryGeometry } from "./options.ts";
+import { registerBinaryConv } from "./register_kernel.ts";
 import { removeOnePadding, tapPopcounts } from "./one_padding.ts";
 import { packInto, popcount32 } from "./pack.ts";
 
@@ -64,17 +59,9 @@ function packedWeights(w: Float32Array | Int32Array, g: BinaryGeometry): Int32Ar
   return bits;
 }
 
-registerKernelOnce({
-  kernelName: BINARY_CONV2D,
-  backendName: "cpu",
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const b = backend as unknown as CpuBackend;
-    const x = input(inputs, "x"), w = input(inputs, "w");
-    const a = attrs as unknown as BinaryConvAttrs;
-    const g = binaryGeometry(x.shape, w, a);
-    const wv = packedWeights(b.data.get(w.dataId).values, g); // [F,kh,kw,cw]
-    const y = xnorConv(packPadded(cpuFloats(b, x), g), wv, g);
-    if (a.padValue === 0) removeOnePadding(y, tapPopcounts(wv, g.F * g.kh * g.kw, g.cw), g);
-    return b.makeTensorInfo([g.N, g.F, g.Ho, g.Wo], "float32", y);
-  },
+registerBinaryConv<CpuBackend>("cpu", (b, x, w, a, g) => {
+  const wv = packedWeights(b.data.get(w.dataId).values, g); // [F,kh,kw,cw]
+  const y = xnorConv(packPadded(cpuFloats(b, x), g), wv, g);
+  if (a.padValue === 0) removeOnePadding(y, tapPopcounts(wv, g.F * g.kh * g.kw, g.cw), g);
+  return b.makeTensorInfo([g.N, g.F, g.Ho, g.Wo], "float32", y);
 });
