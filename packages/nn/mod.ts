@@ -20,6 +20,7 @@ export {
   MaxPoolNCHW,
   type MaxPoolNCHWConfig,
 } from "./layers.ts";
+export { FusedAdam } from "./adam.ts";
 export { mnistCnn, type MnistCnnOptions } from "./cnn.ts";
 export {
   type EpochRecord,

@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { outSize } from "./options.ts";
+import { outSize } from "../checks.ts";
 
 /** A rank-4 float64 array, row-major. */
 export interface Array4 {
