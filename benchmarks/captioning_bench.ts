@@ -6,7 +6,8 @@
  * wasm, which lacks its embedding gradient, so there also with our `wordEmbedding` swapped in), and
  * against PyTorch's
  * CPU build of the same model (`nn.Embedding`, `nn.LSTM`, `nn.Linear`, cross-entropy ignoring
- * `<NULL>`, summed and divided by N), in one run. Adam (lr 1e-3) on every parameter; random
+ * `<NULL>`, summed and divided by N), in one run. Adam (lr 1e-3) on every parameter (ours with
+ * `FusedAdam`, equal to `tf.train.adam` to the bit, as `bench:mnist` does); random
  * features and captions (`<START>`, 1–15 random words, `<END>`, `<NULL>` padding). Each timing is
  * up to `--steps` steps after one warm-up step, stopping early after `--seconds`. Besides
  * wall-clock steps/s it reports steps per CPU-second of the process (TF.js runs on one thread
@@ -23,7 +24,8 @@ import { findPython } from "./python.ts";
 import { type BackendName, setBackend } from "@convgrad/ops";
 import { captioningLoss, type CaptioningParams, initCaptioningParams } from "@convgrad/rnn";
 import { stockCaptioningLoss } from "@convgrad/rnn/stock";
-import { commandArgs, createRng } from "@convgrad/base";
+import { FusedAdam } from "@convgrad/nn";
+import { commandArgs, createRng, runMain, textTable } from "@convgrad/base";
 
 const { values: flags } = parseArgs({
   args: commandArgs(),
@@ -69,9 +71,16 @@ interface Speed {
   cpu: number;
 }
 
-/** Training steps per second of `loss` with Adam, or the first line of the error it threw. */
-function stepsPerSecond(loss: Loss, steps: number, seconds: number): Speed | string {
-  const p = params(), opt = tf.train.adam(1e-3);
+/**
+ * Training steps per second of `loss` with `opt` (Adam), or the first line of the error it threw.
+ */
+function stepsPerSecond(
+  loss: Loss,
+  opt: tf.Optimizer,
+  steps: number,
+  seconds: number,
+): Speed | string {
+  const p = params();
   const features = tf.randomNormal([N, D], 0, 1, "float32", 7) as tf.Tensor2D;
   const captions = tf.tensor2d(captionIds(), [N, T + 1], "int32");
   const step = () =>
@@ -165,48 +174,64 @@ const ratio = (a: Speed | string, b: Speed | string | null) =>
     ? "-"
     : `${(a.wall / b.wall).toFixed(2)}x (${(a.cpu / b.cpu).toFixed(2)}x)`;
 
-const python = await findPython("torch");
-const torch1 = python ? await torchSpeed(python, 1, steps) : null;
-const torch2 = python ? await torchSpeed(python, 2, steps) : null;
+if (import.meta.main) {
+  await runMain("bench:captioning", async () => {
+    const python = await findPython("torch");
+    const torch1 = python ? await torchSpeed(python, 1, steps) : null;
+    const torch2 = python ? await torchSpeed(python, 2, steps) : null;
 
-const rows: string[][] = [];
-for (const backend of flags.backends.split(",") as BackendName[]) {
-  await setBackend(backend);
-  const ours = stepsPerSecond(captioningLoss, steps, seconds);
-  const stock = stepsPerSecond(stockCaptioningLoss as Loss, steps, seconds);
-  // Where stock cannot train (wasm), time the rest of it with our embedding swapped in.
-  const stockEmbed = typeof stock === "string"
-    ? stepsPerSecond(
-      (f, c, p, o) => stockCaptioningLoss(f, c, p, { ...o, embedding: "ours" }),
-      steps,
-      seconds,
-    )
-    : "not needed";
-  rows.push([
-    backend,
-    fmt(ours),
-    fmt(stock),
-    ratio(ours, stock),
-    fmt(stockEmbed),
-    ratio(ours, stockEmbed),
-    ratio(ours, torch1),
-    ratio(ours, torch2),
-  ]);
-}
-console.log(
-  `LSTM captioner, N=${N} T=${T} Wd=${Wd} H=${H} V=${V} D=${D}, Adam; training steps/s ` +
-    "(in parentheses: per CPU-second)\n" +
-    "backend | ours | stock TF.js autodiff | ours/stock | stock with our embedding | " +
-    "ours/that | ours/PyTorch 1 thread | " +
-    "ours/PyTorch 2 threads",
-);
-for (const r of rows) console.log(r.join(" | "));
-if (torch1 && torch2) {
-  console.log(
-    `PyTorch ${torch1.version} CPU (${python}), same model: 1 thread ${
-      fmt(torch1)
-    } steps/s, 2 threads ${fmt(torch2)} steps/s`,
-  );
-} else {
-  console.log("PyTorch not installed (Debian: apt-get install python3-torch)");
+    const rows: string[][] = [];
+    for (const backend of flags.backends.split(",") as BackendName[]) {
+      await setBackend(backend);
+      const ours = stepsPerSecond(captioningLoss, new FusedAdam(1e-3), steps, seconds);
+      const stock = stepsPerSecond(
+        stockCaptioningLoss as Loss,
+        tf.train.adam(1e-3),
+        steps,
+        seconds,
+      );
+      // Where stock cannot train (wasm), time the rest of it with our embedding swapped in.
+      const stockEmbed = typeof stock === "string"
+        ? stepsPerSecond(
+          (f, c, p, o) => stockCaptioningLoss(f, c, p, { ...o, embedding: "ours" }),
+          tf.train.adam(1e-3),
+          steps,
+          seconds,
+        )
+        : "not needed";
+      rows.push([
+        backend,
+        fmt(ours),
+        fmt(stock),
+        ratio(ours, stock),
+        fmt(stockEmbed),
+        ratio(ours, stockEmbed),
+        ratio(ours, torch1),
+        ratio(ours, torch2),
+      ]);
+    }
+    console.log(
+      `LSTM captioner, N=${N} T=${T} Wd=${Wd} H=${H} V=${V} D=${D}, Adam; training steps/s ` +
+        "(in parentheses: per CPU-second)",
+    );
+    console.log(textTable([
+      "backend",
+      "ours",
+      "stock TF.js autodiff",
+      "ours/stock",
+      "stock with our embedding",
+      "ours/that",
+      "ours/PyTorch 1 thread",
+      "ours/PyTorch 2 threads",
+    ], rows));
+    if (torch1 && torch2) {
+      console.log(
+        `PyTorch ${torch1.version} CPU (${python}), same model: 1 thread ${
+          fmt(torch1)
+        } steps/s, 2 threads ${fmt(torch2)} steps/s`,
+      );
+    } else {
+      console.log("PyTorch not installed (Debian: apt-get install python3-torch)");
+    }
+  });
 }
