@@ -11,7 +11,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, filt, setBackend } from "@convgrad/ops";
-import { commandArgs } from "@convgrad/base";
+import { commandArgs, textTable } from "@convgrad/base";
 
 const { values: flags } = parseArgs({
   args: commandArgs(),
@@ -105,9 +105,5 @@ const head = [
   "stock fwd+bwd ms",
   "ours (fwd+bwd)/fwd",
 ];
-const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join(" | ");
-console.log(line(head));
-console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
-for (const r of rows) console.log(line(r));
+console.log(textTable(head, rows));
 console.log("targets (wasm): fwd ours/stock <= 1.1x; (fwd+bwd)/fwd <= 3x");

@@ -1,5 +1,5 @@
 /**
- * The convolutional autoencoder of seed 001: a valid (filt) encoder and a full-convolution
+ * A convolutional autoencoder (docs/autoencoder.md): a valid (filt) encoder and a full-convolution
  * decoder, with tied or untied decoder weights. Its gradients come from convgrad's registered
  * conv gradients; `docs/autoencoder.md` derives them by hand and the tests check both.
  *
@@ -84,7 +84,7 @@ export function reconstruct(
 }
 
 /**
- * Seed 001's reconstruction error `E = 1/(2n) Σ (x − y)²` over a batch of `n` images, with
+ * The reconstruction error `E = 1/(2n) Σ (x − y)²` over a batch of `n` images, with
  * `y` from {@linkcode reconstruct}. Differentiable in every parameter: with tied weights the
  * gradient in `W` adds the encoder path and the decoder path.
  *

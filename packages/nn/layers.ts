@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { filt, maxPool, toPair } from "@convgrad/ops";
+import { filt, maxPool, outSize, toPair } from "@convgrad/ops";
 
 type Pair = [number, number];
 
@@ -111,7 +111,7 @@ export class FiltConv2D extends tf.layers.Layer {
     const [N, , H, W] = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.pad;
     const out = (s: number | null, k: number, st: number, p: number) =>
-      s === null ? null : Math.floor((s + 2 * p - k) / st) + 1;
+      s === null ? null : outSize(s, k, st, p);
     return [N, this.filters, out(H, kh, sh, ph), out(W, kw, sw, pw)];
   }
 
@@ -177,7 +177,8 @@ export class MaxPoolNCHW extends tf.layers.Layer {
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const [N, C, H, W] = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const k = this.poolSize;
-    return [N, C, H === null ? null : Math.floor(H / k), W === null ? null : Math.floor(W / k)];
+    const out = (s: number | null) => s === null ? null : outSize(s, k, k, 0); // ⌊s/k⌋
+    return [N, C, out(H), out(W)];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {

@@ -1,5 +1,5 @@
 /**
- * convgrad's neural-network pieces shared by the apps: layers over our ops, the seed's MNIST CNN,
+ * convgrad's neural-network pieces shared by the apps: layers over our ops, the MNIST CNN,
  * the training loop with checkpoints, model files, progress output.
  *
  * @example
@@ -20,6 +20,7 @@ export {
   MaxPoolNCHW,
   type MaxPoolNCHWConfig,
 } from "./layers.ts";
+export { FusedAdam } from "./adam.ts";
 export { mnistCnn, type MnistCnnOptions } from "./cnn.ts";
 export {
   type EpochRecord,

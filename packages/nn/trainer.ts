@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { batches, type LabeledImages } from "@convgrad/data";
+import { FusedAdam } from "./adam.ts";
 import { ProgressBar } from "./progress.ts";
 import { ensureWritableDir, loadModel, loadTensors, saveModel, saveTensors } from "./model_io.ts";
 import { imagesTensor, shareLoss } from "./loss.ts";
@@ -68,7 +69,7 @@ export interface TrainResult {
 
 function makeOptimizer(s: OptimizerSettings): tf.Optimizer {
   if (!(s.lr > 0)) throw new RangeError(`train: optimizer.lr must be > 0, got ${s.lr}`);
-  if (s.name === "adam") return tf.train.adam(s.lr);
+  if (s.name === "adam") return new FusedAdam(s.lr);
   if (s.name === "sgd") return tf.train.sgd(s.lr);
   throw new RangeError(`train: optimizer.name must be 'adam' or 'sgd', got ${s.name}`);
 }

@@ -22,6 +22,7 @@ export const MODULES: WasmModule[] = [
   { wat: "conv/winograd.wat", out: "conv/winograd_wasm.ts", as: "ts" },
   { wat: "binary/binary_conv.wat", out: "binary/binary_conv_wasm.ts", as: "ts" },
   { wat: "pool/max_pool.wat", out: "pool/max_pool_wasm.ts", as: "ts" },
+  { wat: "adam/adam.wat", out: "adam/adam_wasm.ts", as: "ts" },
 ];
 
 const here = new URL("./", import.meta.url);

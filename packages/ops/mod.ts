@@ -1,7 +1,7 @@
 /**
  * convgrad ops: 2-D convolutions (`filt`, `valid`, `full`) as TF.js kernels on cpu, wasm and
- * webgl, each with an explicit, verified gradient; the float64 oracle lives in
- * `@convgrad/ops/reference`.
+ * webgl, each with an explicit, verified gradient, and NCHW max-pooling likewise; the float64
+ * oracles live in `@convgrad/ops/reference` and `@convgrad/ops/pool-reference`.
  *
  * @example
  * ```ts
@@ -20,8 +20,11 @@
 import "./conv/kernels_cpu.ts";
 import "./conv/kernels_wasm.ts";
 import "./conv/kernels_webgl.ts";
-import "./pool/kernels_webgl.ts";
 import "./conv/gradients.ts";
+import "./pool/kernels_cpu.ts";
+import "./pool/kernels_wasm.ts";
+import "./pool/kernels_webgl.ts";
+import "./pool/gradients.ts";
 
 export { filt } from "./conv/filt.ts";
 export { valid } from "./conv/valid.ts";
@@ -34,8 +37,10 @@ export {
 } from "./conv/kernel_names.ts";
 export { full } from "./conv/full.ts";
 export { maxPool } from "./pool/max_pool.ts";
-export { type ConvOptions, toPair } from "./conv/options.ts";
+export type { ConvOptions } from "./conv/options.ts";
+export { outSize, toPair } from "./checks.ts";
 export { type BackendName, setBackend, type SetBackendOptions, wasmBinaries } from "./backend.ts";
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradcheck.ts";
 export * from "./abc/mod.ts";
+export * from "./adam/mod.ts";
 export * from "./binary/mod.ts";

@@ -4,6 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { createRng } from "@convgrad/base";
 import { type ArgSpec, checkArgs, checkTokens } from "./checks.ts";
 import { temporalAffineCore } from "./temporal_affine.ts";
 import { temporalSoftmaxLossCore } from "./temporal_softmax_loss.ts";
@@ -48,6 +49,57 @@ export interface SampleOptions {
   endToken?: number;
   /** The padding after `<END>`. Default 0. */
   nullToken?: number;
+}
+
+/** The sizes of a captioner: image features D, word vectors Wd, hidden H, vocabulary V. */
+export interface CaptioningSizes {
+  D: number;
+  Wd: number;
+  H: number;
+  V: number;
+}
+
+/**
+ * Fresh captioner parameters with cs231n's initialisation: `W_embed` ~ N(0, 1)/100, `W_proj`,
+ * `Wx`, `Wh`, `W_vocab` ~ N(0, 1)/√(fan-in), biases 0; deterministic from `seed`.
+ *
+ * @example
+ * ```ts
+ * import { initCaptioningParams } from "@convgrad/rnn";
+ * const p = initCaptioningParams({ D: 8, Wd: 4, H: 6, V: 10 }, "lstm", 1);
+ * p.Wx.shape; // [4, 24]
+ * ```
+ */
+export function initCaptioningParams(
+  sizes: CaptioningSizes,
+  cellType: CellType,
+  seed = 0,
+): CaptioningParams {
+  const op = "initCaptioningParams";
+  const cell = checkCell(op, cellType);
+  for (const k of ["D", "Wd", "H", "V"] as const) {
+    const v = sizes?.[k];
+    if (!Number.isInteger(v) || v < 1) {
+      throw new RangeError(`${op}: sizes.${k} must be an integer >= 1, got ${v}`);
+    }
+  }
+  const { D, Wd, H, V } = sizes, G = cell === "rnn" ? H : 4 * H;
+  const rand = createRng(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const init = (shape: number[], scale: number) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return tf.tensor(Float32Array.from({ length: n }, () => normal() * scale), shape);
+  };
+  return {
+    W_proj: init([D, H], 1 / Math.sqrt(D)),
+    b_proj: init([H], 0),
+    W_embed: init([V, Wd], 1 / 100),
+    Wx: init([Wd, G], 1 / Math.sqrt(Wd)),
+    Wh: init([H, G], 1 / Math.sqrt(H)),
+    b: init([G], 0),
+    W_vocab: init([H, V], 1 / Math.sqrt(H)),
+    b_vocab: init([V], 0),
+  } as CaptioningParams;
 }
 
 function checkCell(op: string, cellType: unknown): CellType {
@@ -130,7 +182,9 @@ export function captioningLoss(
     const input = captions.slice([0, 0], [N, T]), target = captions.slice([0, 1], [N, T]);
     const mask = tf.notEqual(target, nullToken) as tf.Tensor2D;
     const p = params;
-    const h0 = tf.fused.matMul({ a: features, b: p.W_proj, bias: p.b_proj }) as tf.Tensor2D; // [N,H]
+    // A one-step temporal affine, for its backward (wasm's transposed GEMMs are slow).
+    const proj = temporalAffineCore(features.expandDims(1), p.W_proj, p.b_proj); // [N,1,H]
+    const h0 = proj.reshape([N, -1]) as tf.Tensor2D; // [N,H]
     const x = wordEmbeddingCore(input, p.W_embed); // [N,T,Wd]
     const hs = cell === "rnn" // [N,T,H]
       ? rnnSequenceCore(x, h0, p.Wx, p.Wh, p.b)

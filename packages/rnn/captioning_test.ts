@@ -2,7 +2,13 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng } from "@convgrad/base";
 import { assert, assertClose, assertEquals, assertThrows } from "@convgrad/base/testing";
 import { type BackendName, gradcheck, setBackend } from "@convgrad/ops";
-import { captioningLoss, type CaptioningParams, type CellType, sampleCaptions } from "./mod.ts";
+import {
+  captioningLoss,
+  type CaptioningParams,
+  type CellType,
+  initCaptioningParams,
+  sampleCaptions,
+} from "./mod.ts";
 import {
   arr,
   captioningLossRef,
@@ -82,6 +88,34 @@ for (const backend of ["cpu", "wasm"] as BackendName[]) {
     }
   });
 }
+
+Deno.test("initCaptioningParams: cs231n's shapes and scales, the same from the same seed", () => {
+  const sizes = { D: 64, Wd: 32, H: 48, V: 100 };
+  const p = initCaptioningParams(sizes, "lstm", 3), q = initCaptioningParams(sizes, "lstm", 3);
+  const std = (t: tf.Tensor) => Math.sqrt(tf.tidy(() => t.square().mean().dataSync()[0]));
+  assertEquals(p.Wx.shape, [32, 192]);
+  assertEquals(p.Wh.shape, [48, 192]);
+  assertEquals(initCaptioningParams(sizes, "rnn", 3).Wh.shape, [48, 48]);
+  assertClose(
+    [std(p.W_embed), std(p.W_proj), std(p.Wh)],
+    [0.01, 1 / 8, 1 / Math.sqrt(48)],
+    "std",
+    0.1,
+  );
+  assertEquals(Array.from(p.b.dataSync()).every((v) => v === 0), true);
+  assertEquals(Array.from(p.Wh.dataSync()), Array.from(q.Wh.dataSync()));
+  assertThrows(
+    () => initCaptioningParams({ ...sizes, H: 0 }, "rnn"),
+    RangeError,
+    "sizes.H must be an integer >= 1, got 0",
+  );
+  assertThrows(
+    () => initCaptioningParams(sizes, "gru" as CellType),
+    RangeError,
+    'cellType must be "rnn" or "lstm"',
+  );
+  tf.dispose([...Object.values(p), ...Object.values(q)]);
+});
 
 /** Random features and captions `<START> w… <END> <NULL>…` of random lengths. */
 function batch(N: number, D: number, T1: number, V: number, seed: number) {

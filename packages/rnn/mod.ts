@@ -30,7 +30,9 @@ export {
   captioningLoss,
   type CaptioningLossOptions,
   type CaptioningParams,
+  type CaptioningSizes,
   type CellType,
+  initCaptioningParams,
   sampleCaptions,
   type SampleOptions,
 } from "./captioning.ts";

@@ -8,7 +8,12 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng } from "@convgrad/base";
 import { assertClose } from "@convgrad/base/testing";
 import type { Arr, CaptioningParamsRef } from "./reference.ts";
-import type { CaptioningParams, CellType } from "./captioning.ts";
+import {
+  type CaptioningParams,
+  type CaptioningSizes,
+  type CellType,
+  initCaptioningParams,
+} from "./captioning.ts";
 
 /** The same values as a float32 tensor and as an oracle array. */
 export interface Pair {
@@ -80,8 +85,8 @@ export function assertGrads(
 }
 
 /**
- * Captioner parameters with cs231n's initialisation (`W_embed` ~ N(0,1)/100, the other matrices
- * ~ N(0,1)/√fan-in, biases 0), seeded, as kept tensors and oracle arrays.
+ * Captioner parameters from {@linkcode initCaptioningParams}, kept, with their values as oracle
+ * arrays.
  *
  * @example
  * ```ts
@@ -91,32 +96,16 @@ export function assertGrads(
  * ```
  */
 export function captioningParams(
-  sizes: { D: number; Wd: number; H: number; V: number },
+  sizes: CaptioningSizes,
   cellType: CellType,
   seed: number,
 ): { tensors: CaptioningParams; arrays: CaptioningParamsRef } {
-  const { D, Wd, H, V } = sizes, G = cellType === "rnn" ? H : 4 * H;
-  const rand = createRng(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  const specs: [keyof CaptioningParams, number[], number][] = [
-    ["W_proj", [D, H], 1 / Math.sqrt(D)],
-    ["b_proj", [H], 0],
-    ["W_embed", [V, Wd], 1 / 100],
-    ["Wx", [Wd, G], 1 / Math.sqrt(Wd)],
-    ["Wh", [H, G], 1 / Math.sqrt(H)],
-    ["b", [G], 0],
-    ["W_vocab", [H, V], 1 / Math.sqrt(H)],
-    ["b_vocab", [V], 0],
-  ];
-  const tensors: Record<string, tf.Tensor> = {}, arrays: Record<string, Arr> = {};
-  for (const [name, shape, scale] of specs) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = Float32Array.from({ length: n }, () => normal() * scale);
-    tensors[name] = tf.keep(tf.tensor(data, shape));
-    arrays[name] = { data: Float64Array.from(data), shape };
-  }
-  return {
-    tensors: tensors as unknown as CaptioningParams,
-    arrays: arrays as unknown as CaptioningParamsRef,
-  };
+  const tensors = initCaptioningParams(sizes, cellType, seed);
+  const arrays = Object.fromEntries(
+    Object.entries(tensors).map(([k, t]) => [
+      k,
+      { data: Float64Array.from(tf.keep(t).dataSync()), shape: t.shape },
+    ]),
+  );
+  return { tensors, arrays: arrays as unknown as CaptioningParamsRef };
 }

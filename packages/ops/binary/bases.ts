@@ -6,9 +6,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkOperand } from "../conv/options.ts";
+import { checkOperand } from "../checks.ts";
 import { runBinaryConv } from "./binary_conv.ts";
-import { type BinaryConvOptions, checkBinaryConv } from "./geometry.ts";
+import { type BinaryConvOptions, checkBinaryConv } from "./options.ts";
 import { checkPacked, type PackedSigns, packSigns, wordsFor } from "./pack.ts";
 
 /** M weight bases `B_m [F,C,kh,kw]` as bits, with their scales `α_m`. */

@@ -4,13 +4,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkOperand } from "../conv/options.ts";
+import { checkOperand } from "../checks.ts";
 import {
   BINARY_CONV2D,
   type BinaryConvAttrs,
   type BinaryConvOptions,
   checkBinaryConv,
-} from "./geometry.ts";
+} from "./options.ts";
 import { checkPacked, type PackedSigns, wordsFor } from "./pack.ts";
 
 /**

@@ -3,12 +3,13 @@ import { FILT } from "./kernel_names.ts";
 import { checkConv, type ConvOptions } from "./options.ts";
 
 /**
- * Cross-correlation ("filtering", the seed's `*filt`), NCHW:
+ * Cross-correlation ("filtering", `⋆` in `docs/convolutions.md`), NCHW:
  * `y[n,f] = Σ_c x[n,c] *filt k[f,c]`, i.e.
  * `y[n,f,i,j] = Σ_c Σ_p Σ_q xpad[n,c,i·sh+p,j·sw+q] · k[f,c,p,q]`
  * where `xpad` is `x` with `pad` zero rows/columns on each side.
  *
- * Differentiable on every backend: dX = Σ_f K *full dY and dK = Σ_n X *filt dY (seed 004).
+ * Differentiable on every backend: dX = Σ_f K *full dY and dK = Σ_n X *filt dY (derived in
+ * `docs/convolutions.md`).
  *
  * @param x input `[N,C,H,W]`, float32
  * @param k kernel `[F,C,kh,kw]`, float32

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { FULL } from "./kernel_names.ts";
-import { checkOperand } from "./options.ts";
+import { checkOperand } from "../checks.ts";
 
 /**
  * Full convolution, NCHW: `y[n,f] = Σ_c x[n,c] *full k[f,c]`, every overlap of the (flipped)

@@ -4,7 +4,7 @@
  * `tests/webgl/webgl_test.ts`.
  */
 import { assert } from "@convgrad/base/testing";
-import { band, filterPadding } from "./kernels_webgl.ts";
+import { band, filterPadding } from "./shaders_webgl.ts";
 
 /** Axis geometries: input size, kernel, stride, pad (negative: the dX crop). */
 function* geometries() {

@@ -4,7 +4,7 @@ import { checkConv, type ConvOptions } from "./options.ts";
 
 /**
  * True ("valid") convolution, NCHW: {@linkcode filt} with the kernel flipped in both spatial
- * axes, `valid(x, k) = filt(x, flip(k))` — the seed's `Y[n,f] = Σ_c X[n,c] *valid K[f,c]`.
+ * axes, `valid(x, k) = filt(x, flip(k))`: `Y[n,f] = Σ_c X[n,c] ∗ K[f,c]` (`docs/convolutions.md`).
  *
  * @param x input `[N,C,H,W]`, float32
  * @param k kernel `[F,C,kh,kw]`, float32
