@@ -13,6 +13,7 @@ const MODULES: { wat: string; out: string; as: "wasm" | "ts" }[] = [
   { wat: "conv/relayout.wat", out: "conv/relayout_wasm.ts", as: "ts" },
   { wat: "conv/patches.wat", out: "conv/patches_wasm.ts", as: "ts" },
   { wat: "conv/winograd.wat", out: "conv/winograd_wasm.ts", as: "ts" },
+  { wat: "conv/dk_rows.wat", out: "conv/dk_rows_wasm.ts", as: "ts" },
   { wat: "binary/binary_conv.wat", out: "binary/binary_conv_wasm.ts", as: "ts" },
   { wat: "pool/max_pool.wat", out: "pool/max_pool_wasm.ts", as: "ts" },
   { wat: "adam/adam.wat", out: "adam/adam_wasm.ts", as: "ts" },
