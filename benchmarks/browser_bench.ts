@@ -63,4 +63,6 @@ const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(
 console.log(line(head));
 console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
 for (const b of body) console.log(line(b));
-console.log(`median of ${args.reps} runs each; target: webgl fwd ours/stock <= 1.0x`);
+console.log(
+  `median of ${args.reps} runs each, ours and stock in alternation; target: webgl fwd ours/stock <= 1.0x`,
+);
