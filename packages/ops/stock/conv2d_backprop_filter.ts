@@ -13,18 +13,17 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { f32, gemm, type KernelArgs, named, reshaped, type WasmBackend, wasmOf } from "./wasm.ts";
-
-/**
- * Largest patch matrix (floats) built at once: 16 MiB. Tests lower it to reach the chunked path.
- *
- * @example
- * ```ts
- * import { patchLimit } from "./conv2d_backprop_filter.ts";
- * console.log(patchLimit.floats); // 4194304
- * ```
- */
-export const patchLimit = { floats: 1 << 22 };
+import {
+  f32,
+  gemm,
+  type KernelArgs,
+  named,
+  patchLimit,
+  reshaped,
+  rowsOf,
+  type WasmBackend,
+  wasmOf,
+} from "./wasm.ts";
 
 /** The stock attributes of `Conv2DBackpropFilter`. */
 interface Attrs {
@@ -74,15 +73,6 @@ function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   return dw;
 }
 
-/** A copy of rows [m0, m1) of a row-major [*, width] tensor, or the tensor itself if that is all. */
-function rows(b: WasmBackend, t: tf.TensorInfo, m0: number, m1: number, width: number) {
-  const all = m0 === 0 && m1 * width === t.shape.reduce((p, s) => p * s, 1);
-  if (all) return { t, own: false };
-  const out = b.makeOutput([m1 - m0, width], "float32");
-  f32(b, out).set(f32(b, t).subarray(m0 * width, m1 * width));
-  return { t: out, own: true };
-}
-
 /**
  * Few taps: patchesᵀ [taps, Mc] gathered directly, times dy's rows [Mc, F] → dW [taps, F] (the
  * stock filter layout [kh,kw,C,F] as it comes).
@@ -102,7 +92,7 @@ function transposedPatches(
   const { top, left } = info.padInfo;
   const taps = kh * kw * C, Mc = (n1 - n0) * Ho * Wo;
   const pt = b.makeOutput([taps, Mc], "float32");
-  const dyc = rows(b, dy, n0 * Ho * Wo, n1 * Ho * Wo, F);
+  const dyc = rowsOf(b, dy, n0 * Ho * Wo, n1 * Ho * Wo, F);
   try {
     const xv = f32(b, x), p = f32(b, pt);
     p.fill(0); // padding taps stay zero
@@ -154,7 +144,7 @@ function patchRows(
     Ho === H && Wo === W;
   const dyt = b.makeOutput([F, Mc], "float32");
   const patches = identity
-    ? rows(b, x, m0, m0 + Mc, C)
+    ? rowsOf(b, x, m0, m0 + Mc, C)
     : { t: b.makeOutput([Mc, taps], "float32"), own: true };
   let prod: tf.TensorInfo | undefined;
   try {

@@ -77,6 +77,29 @@ export function reshaped(t: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: t.dataId, shape, dtype: t.dtype };
 }
 
+/**
+ * Largest patch or column matrix (floats) the conv kernels build at once: 16 MiB. Tests lower it to reach the chunked path.
+ *
+ * @example
+ * ```ts
+ * import { patchLimit } from "./wasm.ts";
+ * console.log(patchLimit.floats); // 4194304
+ * ```
+ */
+export const patchLimit = { floats: 1 << 22 };
+
+/**
+ * Rows [m0, m1) of a row-major [*, width] tensor: the tensor itself if that is all of it (`own`
+ * false), else a copy the caller disposes.
+ */
+export function rowsOf(b: WasmBackend, t: tf.TensorInfo, m0: number, m1: number, width: number) {
+  const all = m0 === 0 && m1 * width === t.shape.reduce((p, s) => p * s, 1);
+  if (all) return { t, own: false };
+  const out = b.makeOutput([m1 - m0, width], "float32");
+  f32(b, out).set(f32(b, t).subarray(m0 * width, m1 * width));
+  return { t: out, own: true };
+}
+
 /** Stock convolution geometry: strides, padding ('same', 'valid', numbers, explicit), sizes. */
 export type ConvInfo = tf.backend_util.Conv2DInfo;
 
