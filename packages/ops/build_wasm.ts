@@ -15,6 +15,7 @@ const MODULES: { wat: string; out: string; as: "wasm" | "ts" }[] = [
   { wat: "conv/winograd.wat", out: "conv/winograd_wasm.ts", as: "ts" },
   { wat: "binary/binary_conv.wat", out: "binary/binary_conv_wasm.ts", as: "ts" },
   { wat: "pool/max_pool.wat", out: "pool/max_pool_wasm.ts", as: "ts" },
+  { wat: "stock/depthwise.wat", out: "stock/depthwise_wasm.ts", as: "ts" },
 ];
 
 const here = new URL("./", import.meta.url);

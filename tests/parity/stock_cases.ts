@@ -42,7 +42,10 @@ const CONV: ConvCase[] = [
   { x: [2, 10, 10, 16], w: [3, 3, 16, 8], s: [1, 1], pad: "same" },
 ];
 
-/** depthwise: multipliers 1-3, strides per axis, asymmetric 'same', explicit and numeric pads. */
+/**
+ * depthwise: multipliers 1-3, strides per axis, asymmetric 'same', explicit and numeric pads;
+ * multiplier 1 with channels in fours takes the SIMD walk on wasm.
+ */
 const DEPTHWISE: ConvCase[] = [
   { x: [2, 7, 6, 3], w: [3, 3, 3, 1], s: [1, 1], pad: "same" },
   { x: [2, 8, 7, 4], w: [3, 3, 4, 2], s: [2, 2], pad: "same" },
@@ -50,6 +53,8 @@ const DEPTHWISE: ConvCase[] = [
   { x: [1, 5, 5, 3], w: [3, 3, 3, 1], s: [1, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
   { x: [2, 6, 6, 4], w: [3, 3, 4, 1], s: [2, 2], pad: 1 },
   { x: [2, 12, 12, 16], w: [3, 3, 16, 1], s: [1, 1], pad: "same" },
+  { x: [2, 9, 10, 8], w: [3, 3, 8, 1], s: [2, 2], pad: "same" },
+  { x: [1, 5, 5, 4], w: [3, 3, 4, 1], s: [1, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
 ];
 
 /** maxPool: non-overlapping, overlapping, padded; inputs all negative (stock wasm's bad case). */

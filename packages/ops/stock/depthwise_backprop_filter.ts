@@ -5,13 +5,19 @@
  *
  * dW[p,q,c,m] = Σ_{n,i,j} xpad[n, i·sh+p, j·sw+q, c] · dy[n,i,j,c·mult+m]: every channel is its
  * own correlation, so there is no matrix product to hand to XNNPACK; one pass over dy with the
- * channels innermost (contiguous in both x and dy) accumulates every tap.
+ * channels innermost (contiguous in both x and dy) accumulates every tap: four channels per SIMD
+ * step in `depthwise.wat` for multiplier 1 (MobileNet's case), plain loops otherwise.
  *
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
 import { f32, type KernelArgs, named, wasmOf } from "./wasm.ts";
-import { type DepthwiseAttrs, depthwiseInfo } from "./depthwise_geometry.ts";
+import {
+  type DepthwiseAttrs,
+  depthwiseInfo,
+  depthwiseSimd,
+  simdFits,
+} from "./depthwise_geometry.ts";
 
 function depthwiseBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const b = wasmOf(args), x = named(args, "x"), dy = named(args, "dy");
@@ -23,6 +29,11 @@ function depthwiseBackpropFilter(args: KernelArgs): tf.TensorInfo {
     dy.shape,
     a,
   );
+  if (simdFits(info)) {
+    const dw = b.makeOutput(a.filterShape, "float32");
+    depthwiseSimd(b, 0, x, dy, dw, info);
+    return dw;
+  }
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo } =
     info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;

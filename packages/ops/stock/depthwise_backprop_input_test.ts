@@ -4,8 +4,9 @@ import { checkDepthwise, DEPTHWISE_CASES, lcgValues, runOn } from "./testing.ts"
 
 Deno.test("DepthwiseConv2dNativeBackpropInput (wasm): dX matches stock cpu and the oracle", async () => {
   // The shared cases check y, dX and dW together; here the ones whose dX paths differ most:
-  // multiplier > 1, stride 2 (windows that skip input rows), explicit uneven padding.
-  for (const i of [1, 2, 3, 5]) await checkDepthwise(DEPTHWISE_CASES[i], i);
+  // multiplier > 1, stride 2 (windows that skip input rows), explicit uneven padding, and the
+  // same through the SIMD walk.
+  for (const i of [1, 2, 3, 5, 6, 7, 8]) await checkDepthwise(DEPTHWISE_CASES[i], i);
 });
 
 Deno.test("DepthwiseConv2dNativeBackpropInput (wasm): a stride larger than the window leaves gaps at zero", async () => {

@@ -97,6 +97,10 @@ export const DEPTHWISE_CASES: { x: S4; w: S4; s: [number, number]; pad: StockPad
   { x: [1, 5, 5, 3], w: [3, 3, 3, 1], s: [1, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
   { x: [2, 6, 6, 8], w: [3, 3, 8, 1], s: [1, 1], pad: "valid" },
   { x: [2, 6, 6, 4], w: [3, 3, 4, 1], s: [2, 2], pad: 1 },
+  // Multiplier 1 with channels in fours: the SIMD walk (depthwise.wat).
+  { x: [2, 7, 6, 8], w: [3, 3, 8, 1], s: [1, 1], pad: "same" },
+  { x: [2, 8, 7, 4], w: [3, 3, 4, 1], s: [2, 2], pad: "same" },
+  { x: [1, 5, 5, 4], w: [3, 3, 4, 1], s: [1, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
 ];
 
 /**
