@@ -17,7 +17,7 @@ import {
   stockGeometry,
   type StockPad,
 } from "../../packages/ops/stock/reference.ts";
-import { lcgValues } from "../../packages/ops/stock/testing.ts";
+import { randomValues } from "../../packages/ops/stock/testing.ts";
 
 type S4 = [number, number, number, number];
 
@@ -89,11 +89,12 @@ function convCases(
   seed: number,
 ): ParityCase[] {
   return list.map((c, i) => {
-    const x = lcgValues(size(c.x), seed + 10 * i), w = lcgValues(size(c.w), seed + 10 * i + 1);
+    const x = randomValues(size(c.x), seed + 10 * i),
+      w = randomValues(size(c.w), seed + 10 * i + 1);
     const g = stockGeometry(c.pad, [c.x[1], c.x[2]], [c.w[0], c.w[1]], c.s);
     const F = op === "tf.conv2d" ? c.w[3] : c.w[2] * c.w[3];
     const yShape: S4 = [c.x[0], ...outHW(c.x, [c.w[0], c.w[1]], g), F] as S4;
-    const dy = lcgValues(size(yShape), seed + 10 * i + 2);
+    const dy = randomValues(size(yShape), seed + 10 * i + 2);
     return {
       op,
       label: label(c.x, `w[${c.w}]`, c.s, c.pad),
@@ -115,10 +116,10 @@ function convCases(
 
 function poolCases(): ParityCase[] {
   return POOL.map((c, i) => {
-    const x = lcgValues(size(c.x), 700 + i).map((v) => v - 2);
+    const x = randomValues(size(c.x), 700 + i).map((v) => v - 2);
     const g = stockGeometry(c.pad, [c.x[1], c.x[2]], c.k, c.s);
     const yShape = [c.x[0], ...outHW(c.x, c.k, g), c.x[3]];
-    const dy = lcgValues(size(yShape), 750 + i);
+    const dy = randomValues(size(yShape), 750 + i);
     return {
       op: "tf.maxPool",
       label: label(c.x, `k[${c.k}]`, c.s, c.pad),
@@ -138,9 +139,9 @@ function poolCases(): ParityCase[] {
 }
 
 function segmentCases(): ParityCase[] {
-  const x = lcgValues(9 * 4, 800), ids = [0, 3, 3, -1, 6, 1, 0, 3, 2];
-  const params = lcgValues(6 * 5, 801), idx = [5, 0, 5, 2, 5, 1, 0, 3];
-  const dy = lcgValues(idx.length * 5, 802);
+  const x = randomValues(9 * 4, 800), ids = [0, 3, 3, -1, 6, 1, 0, 3, 2];
+  const params = randomValues(6 * 5, 801), idx = [5, 0, 5, 2, 5, 1, 0, 3];
+  const dy = randomValues(idx.length * 5, 802);
   return [{
     op: "tf.unsortedSegmentSum",
     label: `x[9,4] ids[9] (one < 0, one >= n) n=5`,

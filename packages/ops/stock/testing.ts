@@ -6,25 +6,24 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { setBackend } from "../backend.ts";
+import { createRng } from "@convgrad/base";
 import { assert, assertClose } from "@convgrad/base/testing";
 import "./register.ts";
 import { conv2dRef, depthwiseRef, stockGeometry, type StockPad } from "./reference.ts";
 
 /**
- * `n` values in [-1, 1) from an LCG (`seed`), the same on every backend and runtime.
+ * `n` values in [-1, 1) from the shared PRNG seeded with `seed`: the same on every backend and
+ * runtime.
  *
  * @example
  * ```ts
- * import { lcgValues } from "./testing.ts";
- * lcgValues(3, 1).length; // 3
+ * import { randomValues } from "./testing.ts";
+ * randomValues(3, 1).length; // 3
  * ```
  */
-export function lcgValues(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
+export function randomValues(n: number, seed: number): Float32Array {
+  const rand = createRng(seed);
+  return Float32Array.from({ length: n }, () => 2 * rand() - 1);
 }
 
 /**
@@ -113,13 +112,13 @@ export const DEPTHWISE_CASES: { x: S4; w: S4; s: [number, number]; pad: StockPad
  * ```
  */
 export function checkDepthwise(c: (typeof DEPTHWISE_CASES)[number], i: number): Promise<void> {
-  const x = lcgValues(c.x.reduce((a, b) => a * b), 10 * i + 5);
-  const w = lcgValues(c.w.reduce((a, b) => a * b), 10 * i + 6);
+  const x = randomValues(c.x.reduce((a, b) => a * b), 10 * i + 5);
+  const w = randomValues(c.w.reduce((a, b) => a * b), 10 * i + 6);
   const g = stockGeometry(c.pad, [c.x[1], c.x[2]], [c.w[0], c.w[1]], c.s);
   const Ho = Math.floor((c.x[1] + g.pad.top + g.pad.bottom - c.w[0]) / c.s[0]) + 1;
   const Wo = Math.floor((c.x[2] + g.pad.left + g.pad.right - c.w[1]) / c.s[1]) + 1;
   const yShape: S4 = [c.x[0], Ho, Wo, c.w[2] * c.w[3]];
-  const dy = lcgValues(yShape.reduce((a, b) => a * b), 10 * i + 7);
+  const dy = randomValues(yShape.reduce((a, b) => a * b), 10 * i + 7);
   const ref = depthwiseRef(x, c.x, w, c.w, dy, g);
   const what = `depthwiseConv2d x[${c.x}] w[${c.w}] s[${c.s}] ${JSON.stringify(c.pad)}`;
   return checkAgainstCpu(what, () => {
@@ -160,13 +159,13 @@ export const CONV2D_CASES: { x: S4; w: S4; s: [number, number]; pad: StockPad }[
  * ```
  */
 export function checkConv2d(c: (typeof CONV2D_CASES)[number], i: number): Promise<void> {
-  const x = lcgValues(c.x.reduce((a, b) => a * b), 10 * i + 1);
-  const w = lcgValues(c.w.reduce((a, b) => a * b), 10 * i + 2);
+  const x = randomValues(c.x.reduce((a, b) => a * b), 10 * i + 1);
+  const w = randomValues(c.w.reduce((a, b) => a * b), 10 * i + 2);
   const g = stockGeometry(c.pad, [c.x[1], c.x[2]], [c.w[0], c.w[1]], c.s);
   const Ho = Math.floor((c.x[1] + g.pad.top + g.pad.bottom - c.w[0]) / c.s[0]) + 1;
   const Wo = Math.floor((c.x[2] + g.pad.left + g.pad.right - c.w[1]) / c.s[1]) + 1;
   const yShape: S4 = [c.x[0], Ho, Wo, c.w[3]];
-  const dy = lcgValues(yShape.reduce((a, b) => a * b), 10 * i + 3);
+  const dy = randomValues(yShape.reduce((a, b) => a * b), 10 * i + 3);
   const ref = conv2dRef(x, c.x, w, c.w, dy, g);
   return checkAgainstCpu(`conv2d x[${c.x}] w[${c.w}] s[${c.s}] ${JSON.stringify(c.pad)}`, () => {
     const xt = tf.tensor4d(x, c.x), wt = tf.tensor4d(w, c.w);

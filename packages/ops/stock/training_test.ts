@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertClose } from "@convgrad/base/testing";
 import { setBackend } from "../backend.ts";
-import { lcgValues } from "./testing.ts";
+import { randomValues } from "./testing.ts";
 import "./register.ts";
 
 type Build = () => tf.LayersModel;
@@ -96,7 +96,7 @@ function mobileNetLike(): tf.LayersModel {
 
 Deno.test("stock tf.layers MobileNetV2-like net: same losses step by step on wasm and cpu", async () => {
   const batches = Array.from({ length: 5 }, (_, s) => ({
-    x: lcgValues(8 * 10 * 10 * 3, 100 + s),
+    x: randomValues(8 * 10 * 10 * 3, 100 + s),
     y: oneHot([0, 1, 2, 0, 1, 2, 0, 1].map((l) => (l + s) % 3), 3),
     xShape: [8, 10, 10, 3],
     yShape: [8, 3],
@@ -122,7 +122,7 @@ Deno.test("tf.layers.embedding learns on wasm (gather's gradient), as on cpu", a
       ],
     });
   // Class 1 iff token 7 appears: only its embedding row carries the signal.
-  const tokens = Int32Array.from(lcgValues(16 * 3, 7), (v) => Math.floor((v + 1) * 5));
+  const tokens = Int32Array.from(randomValues(16 * 3, 7), (v) => Math.floor((v + 1) * 5));
   const labels = Array.from(
     { length: 16 },
     (_, i) => tokens.slice(3 * i, 3 * i + 3).includes(7) ? 1 : 0,
