@@ -16,8 +16,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { type BackendName, filt, setBackend } from "../packages/ops/mod.ts";
-import { commandArgs } from "@convgrad/base";
+import { type BackendName, filt, setBackend } from "@convgrad/ops";
+import { commandArgs, textTable } from "@convgrad/base";
 
 const { values: flags } = parseArgs({
   args: commandArgs(),
@@ -182,18 +182,9 @@ const head = [
   "stock fwd+bwd ms",
   "ours (fwd+bwd)/fwd",
 ];
-/** Prints `body` under `head` as a Markdown-style table. */
-function table(head: string[], body: string[][]): void {
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join(" | ");
-  console.log(line(head));
-  console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
-  for (const r of body) console.log(line(r));
-}
-
 if (rows.length > 0) {
-  table(head, rows);
+  console.log(textTable(head, rows));
   console.log("targets (wasm): fwd ours/stock <= 1.1x; (fwd+bwd)/fwd <= 3x\n");
 }
 console.log("MobileNetV2 shapes, batch 8 (wasm: stock ops on the kernels @convgrad/ops registers)");
-table(["backend", "op", "x", "fwd ms", "fwd+bwd ms", "(fwd+bwd)/fwd"], mobileRows);
+console.log(textTable(["backend", "op", "x", "fwd ms", "fwd+bwd ms", "(fwd+bwd)/fwd"], mobileRows));

@@ -17,7 +17,7 @@
  */
 import { parseArgs } from "node:util";
 import { findPython } from "./python.ts";
-import { commandArgs, createRng } from "@convgrad/base";
+import { commandArgs, createRng, runMain } from "@convgrad/base";
 import { fitSVM } from "@convgrad/svm";
 
 /** One fit's measurements. */
@@ -167,11 +167,4 @@ async function main(): Promise<void> {
   );
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`svm_bench: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("bench:svm", main);

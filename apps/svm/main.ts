@@ -1,5 +1,5 @@
 /**
- * `deno task svm`: kernel SVMs on the seed's toy data sets (004 §4) — linearly separable blobs,
+ * `deno task svm`: kernel SVMs (docs/svm-dual.md) on our toy data sets — linearly separable blobs,
  * overlapping blobs, XOR and circles with an rbf kernel, a polynomial case — trained with the
  * quadprog dual and checked against SMO; prints test accuracy and writes one decision-boundary
  * PNG (and SVG) per data set: the regions filled by f(x), the contours f = 0 and f = ±1, support
@@ -10,7 +10,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { commandArgs, createRng, intFlag } from "@convgrad/base";
+import { commandArgs, createRng, intFlag, runMain } from "@convgrad/base";
 import { savePlot } from "@convgrad/plot";
 import { type FitOptions, fitSVM, type SVMModel } from "@convgrad/svm";
 
@@ -239,11 +239,4 @@ async function main(): Promise<void> {
   console.log(`wrote decision-boundary plots (.png, .svg) to ${f.out}/`);
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`svm: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("svm", main);

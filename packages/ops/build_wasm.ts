@@ -8,19 +8,35 @@
 // deno-lint-ignore no-import-prefix -- a build-time tool only; keeps it out of the runtime imports
 import wabtInit from "npm:wabt@1.0.39";
 
-/** Each source and how its bytes are shipped: a `.wasm` file, or base64 in a `.ts` module. */
-const MODULES: { wat: string; out: string; as: "wasm" | "ts" }[] = [
+/** One hand-written module: its source and how its bytes are shipped (a `.wasm` file, or base64 in a `.ts` module). */
+export interface WasmModule {
+  wat: string;
+  out: string;
+  as: "wasm" | "ts";
+}
+
+/** Every module of ours, paths relative to `packages/ops/`. */
+export const MODULES: WasmModule[] = [
   { wat: "conv/relayout.wat", out: "conv/relayout_wasm.ts", as: "ts" },
   { wat: "conv/patches.wat", out: "conv/patches_wasm.ts", as: "ts" },
   { wat: "conv/winograd.wat", out: "conv/winograd_wasm.ts", as: "ts" },
   { wat: "binary/binary_conv.wat", out: "binary/binary_conv_wasm.ts", as: "ts" },
   { wat: "pool/max_pool.wat", out: "pool/max_pool_wasm.ts", as: "ts" },
+  { wat: "adam/adam.wat", out: "adam/adam_wasm.ts", as: "ts" },
   { wat: "stock/depthwise.wat", out: "stock/depthwise_wasm.ts", as: "ts" },
 ];
 
 const here = new URL("./", import.meta.url);
 
-/** The wasm bytes of one `.wat` file (SIMD and bulk memory on, no debug names). */
+/**
+ * The wasm bytes of one `.wat` file (SIMD and bulk memory on, no debug names).
+ *
+ * @example
+ * ```ts
+ * import { assemble } from "./build_wasm.ts";
+ * const bytes = await assemble("pool/max_pool.wat"); // starts with "\0asm"
+ * ```
+ */
 export async function assemble(wat: string): Promise<Uint8Array> {
   const wabt = await wabtInit();
   // Bytes, not a string: wabt reads a string's low bytes only, which garbles non-ASCII comments.
@@ -51,11 +67,24 @@ function asTs(wat: string, bytes: Uint8Array): Uint8Array {
   );
 }
 
+/**
+ * The exact bytes of `m.out` as this script writes them.
+ *
+ * @example
+ * ```ts
+ * import { built, MODULES } from "./build_wasm.ts";
+ * const out = await built(MODULES[0]); // the text of conv/relayout_wasm.ts
+ * ```
+ */
+export async function built(m: WasmModule): Promise<Uint8Array> {
+  const bytes = await assemble(m.wat);
+  return m.as === "ts" ? asTs(m.wat, bytes) : bytes;
+}
+
 if (import.meta.main) {
   let stale = false;
   for (const m of MODULES) {
-    const bytes = await assemble(m.wat);
-    const out = m.as === "ts" ? asTs(m.wat, bytes) : bytes;
+    const out = await built(m);
     const target = new URL(m.out, here);
     if (Deno.args.includes("--check")) {
       const committed = await Deno.readFile(target).catch(() => new Uint8Array());
@@ -64,7 +93,7 @@ if (import.meta.main) {
       stale ||= !same;
     } else {
       await Deno.writeFile(target, out);
-      console.log(`wrote ${m.out} (${bytes.length} bytes of wasm)`);
+      console.log(`wrote ${m.out}`);
     }
   }
   if (stale) Deno.exit(1);

@@ -13,7 +13,7 @@ import { checkC, checkX, checkY } from "./validate.ts";
 export interface FitOptions extends KernelSpec {
   /** Box bound on the multipliers (soft margin). Default 1. */
   C?: number;
-  /** Default `'quadprog'` (the seed's method) up to 300 points, `'smo'` beyond: the dense QP's time grows as n³ (measured: 1.6 s at n = 300, 90 s at n = 1000). */
+  /** Default `'quadprog'` (the dense QP of docs/svm-dual.md) up to 300 points, `'smo'` beyond: the dense QP's time grows as n³ (measured: 1.6 s at n = 300, 90 s at n = 1000). */
   solver?: "quadprog" | "smo";
   /** SMO's stopping tolerance on the maximal violating pair (see `smo`). Default 1e-5. */
   tol?: number;

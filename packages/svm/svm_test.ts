@@ -153,7 +153,7 @@ Deno.test("no free multiplier: the bias is the midpoint of the interval the KKT 
   close(m.bias, (lo + hi) / 2, 1e-9, "bias");
 });
 
-Deno.test("dualQP is the seed's formulation", () => {
+Deno.test("dualQP is the formulation of docs/svm-dual.md", () => {
   const { P, q, G, h, A, b } = dualQP(
     [[1, 0], [0, 2], [1, 1]],
     [1, -1, 1],

@@ -3,7 +3,7 @@
  * (`packages/ops/stock/`): `tf.conv2d`, `tf.depthwiseConv2d`, `tf.maxPool` with their gradients,
  * `tf.unsortedSegmentSum` and `tf.gather`'s gradient, over every padding mode ('same', 'valid',
  * a number, explicit pairs) and strides that skip rows. On stock `cpu` and `webgl` these rows
- * check stock's own kernels against the same float64 oracle (`packages/ops/stock/reference.ts`).
+ * check stock's own kernels against the same float64 oracle (`@convgrad/ops/stock-reference`).
  *
  * @module
  */
@@ -16,8 +16,8 @@ import {
   segmentSumRef,
   stockGeometry,
   type StockPad,
-} from "../../packages/ops/stock/reference.ts";
-import { randomValues } from "../../packages/ops/stock/testing.ts";
+} from "@convgrad/ops/stock-reference";
+import { createRng } from "@convgrad/base";
 
 type S4 = [number, number, number, number];
 
@@ -65,6 +65,12 @@ const POOL: { x: S4; k: [number, number]; s: [number, number]; pad: StockPad }[]
   { x: [1, 8, 7, 3], k: [3, 2], s: [2, 1], pad: "valid" },
   { x: [1, 6, 6, 2], k: [3, 3], s: [2, 2], pad: 1 },
 ];
+
+/** `n` values in [-1, 1) from the shared PRNG. */
+function randomValues(n: number, seed: number): Float32Array {
+  const rand = createRng(seed);
+  return Float32Array.from({ length: n }, () => 2 * rand() - 1);
+}
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 

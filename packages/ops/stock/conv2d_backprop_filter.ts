@@ -14,15 +14,15 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { heapFloats } from "../backend_types.ts";
+import { type Temp, transposed, withTemps } from "../conv/heap_tensors.ts";
+import { input } from "../register.ts";
 import {
-  f32,
-  gemm,
   type KernelArgs,
-  named,
+  matmul,
   patchLimit,
   reshaped,
   rowsOf,
-  transposed,
   type WasmBackend,
   wasmOf,
 } from "./wasm.ts";
@@ -37,7 +37,7 @@ interface Attrs {
 }
 
 function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
-  const b = wasmOf(args), x = named(args, "x"), dy = named(args, "dy");
+  const b = wasmOf(args), x = input(args.inputs, "x"), dy = input(args.inputs, "dy");
   const a = args.attrs as unknown as Attrs;
   if (a.dataFormat !== undefined && a.dataFormat !== "NHWC") {
     throw new RangeError(
@@ -60,20 +60,23 @@ function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   }
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
   const chunk = Math.max(1, Math.floor(patchLimit.floats / (Ho * Wo * taps)));
-  if (chunk >= N) return reshaped(imagesDw(b, x, dy, info, 0, N), a.filterShape);
+  if (chunk >= N) {
+    return reshaped(withTemps(b, (temp) => imagesDw(b, x, dy, info, 0, N, temp)), a.filterShape);
+  }
   const acc = new Float64Array(taps * F); // [kh,kw,C,F]
   for (let n0 = 0; n0 < N; n0 += chunk) {
-    const part = imagesDw(b, x, dy, info, n0, Math.min(N, n0 + chunk));
-    const v = f32(b, part);
+    const n1 = Math.min(N, n0 + chunk);
+    const part = withTemps(b, (temp) => imagesDw(b, x, dy, info, n0, n1, temp));
+    const v = heapFloats(b, part);
     for (let e = 0; e < acc.length; e++) acc[e] += v[e];
     b.disposeData(part.dataId);
   }
   const dw = b.makeOutput(a.filterShape, "float32");
-  f32(b, dw).set(acc);
+  heapFloats(b, dw).set(acc);
   return dw;
 }
 
-/** The contribution [taps, F] of images [n0, n1) to dW. */
+/** The contribution [taps, F] of images [n0, n1) to dW; its temporaries go to `temp`. */
 function imagesDw(
   b: WasmBackend,
   x: tf.TensorInfo,
@@ -81,6 +84,7 @@ function imagesDw(
   info: tf.backend_util.Conv2DInfo,
   n0: number,
   n1: number,
+  temp: Temp,
 ): tf.TensorInfo {
   const { inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo, outChannels: F } =
     info;
@@ -90,28 +94,18 @@ function imagesDw(
   const identity = kh === 1 && kw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0 &&
     Ho === H && Wo === W;
   const patches = identity
-    ? rowsOf(b, x, m0, m0 + Mc, C)
-    : { t: patchRows(b, x, info, n0, n1), own: true }; // [Mc, taps]
-  const dyc = rowsOf(b, dy, m0, m0 + Mc, F); // [Mc, F]
-  const temps: tf.TensorInfo[] = [];
-  try {
-    if (taps <= F) {
-      // dWᵀ [F, taps] = dyᵀ [F, Mc] · P [Mc, taps], turned over (it is small).
-      const dyt = transposed(b, dyc.t, Mc, F);
-      temps.push(dyt);
-      const dwt = gemm(b, dyt, patches.t, [F, Mc, taps]);
-      temps.push(dwt);
-      return transposed(b, dwt, F, taps);
-    }
-    // dW [taps, F] = Pᵀ [taps, Mc] · dy [Mc, F].
-    const pt = transposed(b, patches.t, Mc, taps);
-    temps.push(pt);
-    return gemm(b, pt, dyc.t, [taps, Mc, F]);
-  } finally {
-    for (const t of temps) b.disposeData(t.dataId);
-    if (patches.own) b.disposeData(patches.t.dataId);
-    if (dyc.own) b.disposeData(dyc.t.dataId);
+    ? rowsOf(b, x, m0, m0 + Mc, C, temp)
+    : temp(patchRows(b, x, info, n0, n1)); // [Mc, taps]
+  const dyc = rowsOf(b, dy, m0, m0 + Mc, F, temp); // [Mc, F]
+  if (taps <= F) {
+    // dWᵀ [F, taps] = dyᵀ [F, Mc] · P [Mc, taps], turned over (it is small).
+    const dyt = temp(transposed(b, dyc, [1, Mc, F], [1, 1, F, Mc]));
+    const dwt = temp(matmul(b, dyt, patches, [F, Mc, taps]));
+    return transposed(b, dwt, [1, F, taps], [1, 1, taps, F]);
   }
+  // dW [taps, F] = Pᵀ [taps, Mc] · dy [Mc, F].
+  const pt = temp(transposed(b, patches, [1, Mc, taps], [1, 1, taps, Mc]));
+  return matmul(b, pt, dyc, [taps, Mc, F]);
 }
 
 /** The patch rows [Mc, kh·kw·C] of images [n0, n1): row (n,i,j) is the window y[n,i,j] read. */
@@ -127,7 +121,7 @@ function patchRows(
   const { top, left } = info.padInfo;
   const taps = kh * kw * C;
   const rows = b.makeOutput([(n1 - n0) * Ho * Wo, taps], "float32");
-  const xv = f32(b, x), p = f32(b, rows);
+  const xv = heapFloats(b, x), p = heapFloats(b, rows);
   p.fill(0); // padding taps stay zero
   let m = 0;
   for (let n = n0; n < n1; n++) {

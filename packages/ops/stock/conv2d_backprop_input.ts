@@ -12,7 +12,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { f32, gemm, type KernelArgs, named, patchLimit, reshaped, rowsOf, wasmOf } from "./wasm.ts";
+import { heapFloats } from "../backend_types.ts";
+import { transposed, withTemps } from "../conv/heap_tensors.ts";
+import { input } from "../register.ts";
+import { type KernelArgs, matmul, patchLimit, reshaped, rowsOf, wasmOf } from "./wasm.ts";
 
 /** The stock attributes of `Conv2DBackpropInput`. */
 interface Attrs {
@@ -24,7 +27,7 @@ interface Attrs {
 }
 
 function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
-  const b = wasmOf(args), dy = named(args, "dy"), filter = named(args, "filter");
+  const b = wasmOf(args), dy = input(args.inputs, "dy"), filter = input(args.inputs, "filter");
   const a = args.attrs as unknown as Attrs;
   if (a.dataFormat !== undefined && a.dataFormat !== "NHWC") {
     throw new RangeError(
@@ -49,26 +52,19 @@ function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
   const taps = kh * kw * C;
-  // Wᵀ [F, taps] from the filter [taps, F].
-  const wt = b.makeOutput([F, taps], "float32");
-  {
-    const wv = f32(b, filter), t = f32(b, wt);
-    for (let e = 0; e < taps; e++) {
-      for (let f = 0; f < F; f++) t[f * taps + e] = wv[e * F + f];
-    }
-  }
-  try {
+  return withTemps(b, (temp) => {
+    const wt = temp(transposed(b, filter, [1, taps, F], [1, 1, F, taps])); // Wᵀ [F, taps]
     const identity = kh === 1 && kw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0 &&
       Ho === H && Wo === W;
-    if (identity) return reshaped(gemm(b, dy, wt, [N * H * W, F, C]), a.inputShape);
+    if (identity) return reshaped(matmul(b, dy, wt, [N * H * W, F, C]), a.inputShape);
     const dx = b.makeOutput(a.inputShape, "float32");
-    f32(b, dx).fill(0);
+    heapFloats(b, dx).fill(0);
     const chunk = Math.max(1, Math.floor(patchLimit.floats / (Ho * Wo * taps)));
     for (let n0 = 0; n0 < N; n0 += chunk) {
       const n1 = Math.min(N, n0 + chunk), Mc = (n1 - n0) * Ho * Wo;
-      const dyc = rowsOf(b, dy, n0 * Ho * Wo, n1 * Ho * Wo, F);
-      const z = gemm(b, dyc.t, wt, [Mc, F, taps]); // [Mc, taps]
-      const zv = f32(b, z), out = f32(b, dx);
+      const dyc = rowsOf(b, dy, n0 * Ho * Wo, n1 * Ho * Wo, F, temp);
+      const z = temp(matmul(b, dyc, wt, [Mc, F, taps])); // [Mc, taps]
+      const zv = heapFloats(b, z), out = heapFloats(b, dx);
       let m = 0;
       for (let n = n0; n < n1; n++) {
         for (let i = 0; i < Ho; i++) {
@@ -86,13 +82,9 @@ function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
           }
         }
       }
-      b.disposeData(z.dataId);
-      if (dyc.own) b.disposeData(dyc.t.dataId);
     }
     return dx;
-  } finally {
-    b.disposeData(wt.dataId);
-  }
+  });
 }
 
 /** The kernel's registration record (registered by `register.ts`, replacing stock's). */

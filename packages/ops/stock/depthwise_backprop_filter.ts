@@ -11,7 +11,9 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { f32, type KernelArgs, named, wasmOf } from "./wasm.ts";
+import { heapFloats } from "../backend_types.ts";
+import { input } from "../register.ts";
+import { type KernelArgs, wasmOf } from "./wasm.ts";
 import {
   type DepthwiseAttrs,
   depthwiseInfo,
@@ -20,7 +22,7 @@ import {
 } from "./depthwise_geometry.ts";
 
 function depthwiseBackpropFilter(args: KernelArgs): tf.TensorInfo {
-  const b = wasmOf(args), x = named(args, "x"), dy = named(args, "dy");
+  const b = wasmOf(args), x = input(args.inputs, "x"), dy = input(args.inputs, "dy");
   const a = args.attrs as unknown as DepthwiseAttrs & { filterShape: number[] };
   const info = depthwiseInfo(
     "DepthwiseConv2dNativeBackpropFilter",
@@ -40,7 +42,7 @@ function depthwiseBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const { top, left } = info.padInfo;
   const mult = info.outChannels / C, CM = C * mult;
   const acc = new Float64Array(kh * kw * CM); // [kh,kw,C,mult]
-  const xv = f32(b, x), dv = f32(b, dy);
+  const xv = heapFloats(b, x), dv = heapFloats(b, dy);
   for (let n = 0; n < N; n++) {
     for (let i = 0; i < Ho; i++) {
       for (let kp = 0; kp < kh; kp++) {
@@ -66,7 +68,7 @@ function depthwiseBackpropFilter(args: KernelArgs): tf.TensorInfo {
     }
   }
   const dw = b.makeOutput([kh, kw, C, mult], "float32");
-  f32(b, dw).set(acc);
+  heapFloats(b, dw).set(acc);
   return dw;
 }
 

@@ -13,7 +13,10 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { f32, type KernelArgs, named, runWasm, type WasmBackend, wasmOf } from "./wasm.ts";
+import { heapFloats } from "../backend_types.ts";
+import { stock } from "../conv/heap_tensors.ts";
+import { input } from "../register.ts";
+import { type KernelArgs, type WasmBackend, wasmOf } from "./wasm.ts";
 import {
   type DepthwiseAttrs,
   depthwiseInfo,
@@ -22,7 +25,7 @@ import {
 } from "./depthwise_geometry.ts";
 
 function depthwiseBackpropInput(args: KernelArgs): tf.TensorInfo {
-  const b = wasmOf(args), dy = named(args, "dy"), filter = named(args, "filter");
+  const b = wasmOf(args), dy = input(args.inputs, "dy"), filter = input(args.inputs, "filter");
   const a = args.attrs as unknown as DepthwiseAttrs & { inputShape: number[] };
   const info = depthwiseInfo(
     "DepthwiseConv2dNativeBackpropInput",
@@ -44,7 +47,7 @@ function depthwiseBackpropInput(args: KernelArgs): tf.TensorInfo {
   const { top, left } = info.padInfo;
   const mult = info.outChannels / C, CM = C * mult;
   const dx = b.makeOutput([N, H, W, C], "float32");
-  const out = f32(b, dx), dv = f32(b, dy), wv = f32(b, filter);
+  const out = heapFloats(b, dx), dv = heapFloats(b, dy), wv = heapFloats(b, filter);
   out.fill(0);
   for (let n = 0; n < N; n++) {
     for (let i = 0; i < Ho; i++) {
@@ -98,7 +101,7 @@ function correlateFlipped(
   const [kh, kw, C] = filter.shape;
   const flip = b.makeOutput(filter.shape, "float32");
   try {
-    const w = f32(b, filter), v = f32(b, flip);
+    const w = heapFloats(b, filter), v = heapFloats(b, flip);
     for (let p = 0; p < kh; p++) {
       for (let q = 0; q < kw; q++) {
         v.set(
@@ -107,7 +110,7 @@ function correlateFlipped(
         );
       }
     }
-    return runWasm("DepthwiseConv2dNative", b, { x: dy, filter: flip }, {
+    return stock("DepthwiseConv2dNative", b, { x: dy, filter: flip }, {
       strides: [1, 1],
       pad,
       dilations: [1, 1],

@@ -5,7 +5,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkNoDilation, f32, type WasmBackend } from "./wasm.ts";
+import { heapFloats } from "../backend_types.ts";
+import { checkNoDilation, type WasmBackend } from "./wasm.ts";
 import { heapModule, heapOffset } from "../wasm_heap.ts";
 import { WASM_BASE64 } from "./depthwise_wasm.ts";
 
@@ -67,7 +68,7 @@ export function depthwiseSimd(
   k: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ): void {
-  f32(b, mode === 0 ? k : x).fill(0);
+  heapFloats(b, mode === 0 ? k : x).fill(0);
   heapModule<Depthwise>(b, WASM_BASE64).depthwise(
     mode,
     heapOffset(b, x),
