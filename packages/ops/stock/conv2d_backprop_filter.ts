@@ -9,7 +9,7 @@
  * the narrower as its right-hand side in place (the backend packs that side anew on every call:
  * measured 119 ms for a [25088,144] side against 27 ms for [25088,24]) and the wider one is
  * transposed by our SIMD `relayout.wat`. For a 1x1 stride-1 unpadded convolution P is x itself.
- * Images are taken in chunks so the patch matrix stays under {@link patchLimit}.
+ * Images are taken in chunks so the patch matrix stays under {@link patchLimit}. Derivation: `docs/stock-kernels.md`.
  *
  * @module
  */

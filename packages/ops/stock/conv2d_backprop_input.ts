@@ -7,7 +7,7 @@
  * dX = Σ_f W[f] *full dY[f] (each output pixel spreads dY back over the window it read) is one
  * GEMM and a scatter: `Z = dy [M, F] · Wᵀ [F, kh·kw·C]` gives every output pixel's contribution to
  * every tap (XNNPACK), then each row of Z is added where its window lies in dX ("col2im"). For a
- * 1x1 stride-1 unpadded convolution Z is dX itself.
+ * 1x1 stride-1 unpadded convolution Z is dX itself. Derivation: `docs/stock-kernels.md`.
  *
  * @module
  */

@@ -6,7 +6,7 @@
  * dW[p,q,c,m] = Σ_{n,i,j} xpad[n, i·sh+p, j·sw+q, c] · dy[n,i,j,c·mult+m]: every channel is its
  * own correlation, so there is no matrix product to hand to XNNPACK; one pass over dy with the
  * channels innermost (contiguous in both x and dy) accumulates every tap: four channels per SIMD
- * step in `depthwise.wat` for multiplier 1 (MobileNet's case), plain loops otherwise.
+ * step in `depthwise.wat` for multiplier 1 (MobileNet's case), plain loops otherwise. Derivation: `docs/stock-kernels.md`.
  *
  * @module
  */

@@ -2,7 +2,7 @@
  * The float64 oracle of the stock-named kernels: stock's NHWC conv and depthwise conv mapped onto
  * our NCHW {@linkcode filtRef} / {@linkcode filtGradRef} (asymmetric padding as explicit zero
  * rows, a depthwise filter as an ordinary one that is zero off its diagonal blocks), and plain
- * loops for max-pooling and segment sums.
+ * loops for max-pooling and segment sums. Derivation: `docs/stock-kernels.md`.
  *
  * @module
  */
