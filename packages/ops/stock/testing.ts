@@ -27,7 +27,8 @@ export function randomValues(n: number, seed: number): Float32Array {
 }
 
 /**
- * Runs `f` on `backend` and reads its outputs back; throws if it leaves a tensor behind.
+ * Runs `f` on `backend` and reads its outputs back; throws if it leaves a tensor, or any data in
+ * the backend (a kernel's temporary), behind.
  *
  * @example
  * ```ts
@@ -42,12 +43,15 @@ export async function runOn(
   f: () => tf.Tensor[],
 ): Promise<Float32Array[]> {
   await setBackend(backend);
-  const before = tf.memory().numTensors;
+  // Tensors the engine knows, and data the backend holds (a kernel's own temporaries included).
+  const count = () => [tf.memory().numTensors, tf.backend().numDataIds()];
+  const before = count();
   const out = tf.tidy(f);
   const arrays = out.map((t) => Float32Array.from(t.dataSync()));
   tf.dispose(out);
-  const after = tf.memory().numTensors;
-  assert(after === before, `${backend}: ${after - before} tensors leaked`);
+  const after = count();
+  assert(after[0] === before[0], `${backend}: ${after[0] - before[0]} tensors leaked`);
+  assert(after[1] === before[1], `${backend}: ${after[1] - before[1]} backend data leaked`);
   return arrays;
 }
 
