@@ -1,8 +1,8 @@
 /**
  * Parity cases for stock TF.js ops whose wasm kernels `@convgrad/ops` supplies or replaces
- * (`packages/ops/stock/`): `tf.conv2d`, `tf.depthwiseConv2d`, `tf.maxPool` with their gradients,
- * `tf.unsortedSegmentSum` and `tf.gather`'s gradient, over every padding mode ('same', 'valid',
- * a number, explicit pairs) and strides that skip rows. On stock `cpu` and `webgl` these rows
+ * (`packages/ops/stock/`): `tf.conv2d`, `tf.depthwiseConv2d`, `tf.maxPool` with their gradients
+ * over every padding mode ('same', 'valid', a number, explicit pairs) and strides that skip rows;
+ * `tf.unsortedSegmentSum`, `tf.gather`'s gradient and `tf.tile`. On stock `cpu` and `webgl` these rows
  * check stock's own kernels against the same float64 oracle (`@convgrad/ops/stock-reference`).
  *
  * @module
@@ -16,6 +16,7 @@ import {
   segmentSumRef,
   stockGeometry,
   type StockPad,
+  tileRef,
 } from "@convgrad/ops/stock-reference";
 import { createRng } from "@convgrad/base";
 
@@ -170,6 +171,21 @@ function segmentCases(): ParityCase[] {
   }];
 }
 
+/** tf.tile: batch norm's per-channel broadcast, and a pattern repeating on every axis. */
+function tileCases(): ParityCase[] {
+  const cases: [number[], number[]][] = [[[1, 1, 1, 6], [2, 5, 4, 1]], [[2, 3, 4], [3, 1, 2]]];
+  return cases.map(([shape, reps], i) => {
+    const x = randomValues(size(shape), 850 + i);
+    return {
+      op: "tf.tile",
+      label: `x[${shape}] reps[${reps}]`,
+      tolerance: 0,
+      oracle: () => ({ y: tileRef(x, shape, reps) }),
+      run: () => ({ y: tf.tile(tf.tensor(x, shape), reps) }),
+    };
+  });
+}
+
 /**
  * Every stock-op parity case.
  *
@@ -191,5 +207,6 @@ export function stockCases(): ParityCase[] {
     ),
     ...poolCases(),
     ...segmentCases(),
+    ...tileCases(),
   ];
 }

@@ -2,7 +2,8 @@
  * Registers, for the wasm backend, the stock-named kernels TF.js 4.22 lacks there
  * (`Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`,
  * `DepthwiseConv2dNativeBackpropFilter`, `UnsortedSegmentSum`), replaces its wrong `MaxPoolGrad`
- * and its slow `Conv2DBackpropInput`. Importing `@convgrad/ops` runs this once; importing it again changes nothing.
+ * and its slow `Conv2DBackpropInput` and `Tile`. Importing `@convgrad/ops` runs this once;
+ * importing it again changes nothing.
  *
  * @module
  */
@@ -13,12 +14,13 @@ import { conv2dBackpropInputConfig } from "./conv2d_backprop_input.ts";
 import { depthwiseBackpropFilterConfig } from "./depthwise_backprop_filter.ts";
 import { depthwiseBackpropInputConfig } from "./depthwise_backprop_input.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
+import { tileConfig } from "./tile.ts";
 import { unsortedSegmentSumConfig } from "./unsorted_segment_sum.ts";
 
 /**
  * The stock kernel names `@convgrad/ops` registers for the `wasm` backend: the four stock TF.js
- * 4.22 lacks there, and `MaxPoolGrad` (stock's is wrong) and `Conv2DBackpropInput` (stock's is
- * slow), which it replaces.
+ * 4.22 lacks there, and `MaxPoolGrad` (stock's is wrong), `Conv2DBackpropInput` and `Tile`
+ * (stock's are slow), which it replaces.
  *
  * @example
  * ```ts
@@ -34,6 +36,7 @@ export const STOCK_WASM_KERNELS: readonly string[] = [
   "UnsortedSegmentSum",
   "MaxPoolGrad",
   "Conv2DBackpropInput",
+  "Tile",
 ];
 
 for (
@@ -59,3 +62,4 @@ function replaceKernel(config: tf.KernelConfig): void {
 
 replaceKernel(maxPoolGradConfig);
 replaceKernel(conv2dBackpropInputConfig);
+replaceKernel(tileConfig);
