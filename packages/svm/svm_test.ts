@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "@convgrad/base/testing";
 import { createRng } from "@convgrad/base";
 import quadprog from "quadprog";
-import { ColumnCache } from "./smo.ts";
+import { ColumnCache } from "./dual.ts";
 import {
   dualQP,
   fitSVM,

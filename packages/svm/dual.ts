@@ -1,0 +1,359 @@
+/**
+ * What the SVM dual's iterative solvers share, in LIBSVM's form (Fan, Chen and Lin, JMLR 2005;
+ * Chang and Lin, "LIBSVM", 2011):
+ *
+ *   min_α ½ αᵀQα − eᵀα   s.t.  0 ≤ α ≤ C,  yᵀα = 0,   Q_ij = y_i y_j K_ij.
+ *
+ * {@linkcode DualSolver} holds the state (α, the gradient ∇ = Qα − e, Ḡ, the active set, the
+ * kernel column cache) and runs the loop: shrink now and then, pick a working set, step on it,
+ * update the gradient, until the maximal violating pair's gap is below `tol`, then check the
+ * KKT conditions on every point. Subclasses choose the working set and solve the step: SMO
+ * (two variables, analytically) and the quadprog decomposition (q variables).
+ *
+ * Shrinking: bounded multipliers that the gradient keeps pinned leave the loops; the gradient of
+ * those shrunk is rebuilt (from `Ḡ`, the gradient's part due to multipliers at C) before the
+ * solver may stop.
+ *
+ * @module
+ */
+import type { KernelTable } from "./kernels.ts";
+
+/** What the dual solvers return. */
+export interface DualResult {
+  /** The multipliers. */
+  alpha: Float64Array;
+  /** `Qα − e`, the gradient of the minimised objective at `alpha`. */
+  grad: Float64Array;
+  /** The maximal violating pair's gap at the end (below `tol`). */
+  gap: number;
+  /** Working sets solved. */
+  iterations: number;
+  /** Kernel values computed (a column fill counts its length). */
+  kernelEvaluations: number;
+}
+
+/** The options the dual solvers share. */
+export interface DualOptions {
+  /** Stop when the maximal violating pair's gap `max_{I_up} −y∇ − min_{I_low} −y∇` is below this. Default 1e-5. */
+  tol?: number;
+  /** Kernel cache size in bytes (float64 columns). Default 200 MiB, LIBSVM's default in scikit-learn. */
+  cacheBytes?: number;
+  /** LIBSVM's shrinking heuristic. Default true. */
+  shrinking?: boolean;
+  /** Default max(10⁷, 100 n), as LIBSVM. */
+  maxIterations?: number;
+}
+
+/** LIBSVM's stand-in for a non-positive curvature `K_ii + K_jj − 2K_ij`. */
+export const TAU = 1e-12;
+/** Flags of a point: in I_up, in I_low; both when its multiplier is free (0 < α < C). */
+export const UP = 1, LOW = 2, FREE = UP | LOW;
+
+/**
+ * An LRU cache of kernel columns `K[:, i]`, indexed by point, kept in the kernel table's wasm
+ * memory so that the kernel module writes them in place. A column computed while some points
+ * were shrunk holds only the then active entries; it stays valid until the active set grows
+ * again (a new `epoch`), since until then the active set only shrinks.
+ *
+ * @example
+ * ```ts
+ * import { ColumnCache } from "./dual.ts";
+ * import { KernelTable, resolveKernel } from "./kernels.ts";
+ * const X = [[0], [1], [2]];
+ * const cache = new ColumnCache(new KernelTable(X, resolveKernel("demo", { kernel: "linear" }, X)), 1024);
+ * cache.get(2, Int32Array.of(0, 1, 2), 3); // [0, 2, 4]
+ * ```
+ */
+export class ColumnCache {
+  epoch = 0;
+  evaluations = 0;
+  readonly #table: KernelTable;
+  readonly #n: number;
+  readonly #capacity: number;
+  readonly #slotOf: Int32Array; // point → slot, −1 when not cached
+  readonly #owner: Int32Array; // slot → point
+  readonly #full: Uint8Array; // slot holds every entry
+  readonly #epochOf: Int32Array;
+  readonly #prev: Int32Array; // the LRU list: head most recent, tail least
+  readonly #next: Int32Array;
+  readonly #arena: number; // byte offset of the slots in the table's memory
+  readonly #columns: Float64Array[] = [];
+  #head = -1;
+  #tail = -1;
+
+  /** Reserves its slots in `table`'s memory: take views of that memory only after this. */
+  constructor(table: KernelTable, bytes: number) {
+    this.#table = table;
+    this.#n = table.n;
+    this.#capacity = Math.max(2, Math.min(table.n, Math.floor(bytes / (8 * table.n))));
+    this.#slotOf = new Int32Array(table.n).fill(-1);
+    const c = this.#capacity;
+    this.#owner = new Int32Array(c);
+    this.#full = new Uint8Array(c);
+    this.#epochOf = new Int32Array(c);
+    this.#prev = new Int32Array(c);
+    this.#next = new Int32Array(c);
+    this.#arena = table.alloc(8 * table.n * c);
+  }
+
+  /** Column i, valid on `active[0..m)`, or on every point when `full`. */
+  get(i: number, active: Int32Array, m: number, full = false): Float64Array {
+    let s = this.#slotOf[i];
+    if (s >= 0) {
+      this.#unlink(s);
+      if (!this.#full[s]) {
+        if (this.#epochOf[s] !== this.epoch) this.#fill(s, active, 0, full ? this.#n : m);
+        else if (full) this.#fill(s, active, m, this.#n); // the shrunk entries are missing
+      }
+    } else {
+      if (this.#columns.length < this.#capacity) {
+        s = this.#columns.length;
+        this.#columns.push(this.#table.f64(this.#arena + 8 * this.#n * s, this.#n));
+      } else {
+        s = this.#tail;
+        this.#unlink(s);
+        this.#slotOf[this.#owner[s]] = -1;
+      }
+      this.#owner[s] = i;
+      this.#slotOf[i] = s;
+      this.#full[s] = 0;
+      this.#fill(s, active, 0, full ? this.#n : m);
+    }
+    this.#prev[s] = -1;
+    this.#next[s] = this.#head;
+    if (this.#head >= 0) this.#prev[this.#head] = s;
+    this.#head = s;
+    if (this.#tail < 0) this.#tail = s;
+    return this.#columns[s];
+  }
+
+  /** Computes the entries `active[from..to)` of slot s's column. */
+  #fill(s: number, active: Int32Array, from: number, to: number): void {
+    this.#table.column(this.#owner[s], this.#columns[s], active.subarray(from, to), to - from);
+    this.evaluations += to - from;
+    if (to === this.#n) this.#full[s] = 1;
+    this.#epochOf[s] = this.epoch;
+  }
+
+  #unlink(s: number): void {
+    const p = this.#prev[s], q = this.#next[s];
+    if (p >= 0) this.#next[p] = q;
+    else if (this.#head === s) this.#head = q;
+    if (q >= 0) this.#prev[q] = p;
+    else if (this.#tail === s) this.#tail = p;
+  }
+}
+
+/**
+ * The state of an iterative dual solver and its main loop; a subclass picks the working set
+ * ({@linkcode DualSolver.select}) and moves its multipliers ({@linkcode DualSolver.step}).
+ */
+export abstract class DualSolver {
+  readonly name: string;
+  readonly n: number;
+  readonly table: KernelTable;
+  readonly y: Float64Array;
+  readonly C: number;
+  readonly tol: number;
+  readonly shrinking: boolean;
+  readonly maxIterations: number;
+  readonly cache: ColumnCache;
+  /** `K_ii`. */
+  readonly QD: Float64Array;
+  readonly alpha: Float64Array;
+  /** ∇ = Qα − e. */
+  readonly G: Float64Array;
+  /** C Σ_{α_k = C} Q_:k. */
+  readonly Gbar: Float64Array;
+  /** UP | LOW per point (see {@linkcode DualSolver.setFlags}). */
+  readonly flags: Uint8Array;
+  /** `active[0..m)` are the points the loops visit; the rest are shrunk. In the table's memory. */
+  readonly active: Int32Array;
+  m: number;
+  /** The maximal violating pair's gap at the last selection. */
+  gap = Infinity;
+  iterations = 0;
+  #unshrunk = false;
+  readonly #spare: Int32Array;
+  readonly #col: Float64Array; // scratch column for reconstruct(), in the table's memory
+
+  constructor(name: string, table: KernelTable, y: Float64Array, C: number, opts: DualOptions) {
+    const n = table.n;
+    this.name = name;
+    this.n = n;
+    this.table = table;
+    this.y = y;
+    this.C = C;
+    this.tol = opts.tol ?? 1e-5;
+    this.shrinking = opts.shrinking ?? true;
+    this.maxIterations = opts.maxIterations ?? Math.max(1e7, 100 * n);
+    for (
+      const [what, v, lo] of [["tol", this.tol, 0], ["maxIterations", this.maxIterations, 1]] as const
+    ) {
+      if (!(v > lo) || !Number.isFinite(v)) {
+        throw new RangeError(`${name}: ${what} must be a finite number > ${lo}, got ${v}`);
+      }
+    }
+    // Every allocation in the table's memory first, then the views (growth detaches them).
+    const activeAt = table.alloc(4 * n), colAt = table.alloc(8 * n);
+    this.cache = new ColumnCache(table, opts.cacheBytes ?? 200 * 2 ** 20);
+    this.active = table.i32(activeAt, n).map((_, i) => i);
+    this.#col = table.f64(colAt, n);
+    this.QD = table.diag;
+    this.alpha = new Float64Array(n);
+    this.G = new Float64Array(n).fill(-1);
+    this.Gbar = new Float64Array(n);
+    this.flags = new Uint8Array(n);
+    this.#spare = new Int32Array(n);
+    this.m = n;
+    for (let t = 0; t < n; t++) this.setFlags(t);
+  }
+
+  /** Picks the next working set; false when the gap is below `tol` on the active set. */
+  abstract select(): boolean;
+  /** Moves the working set's multipliers and updates ∇ and Ḡ. */
+  abstract step(): void;
+
+  /** Runs to convergence and checks the KKT conditions on every point. */
+  solve(): DualResult {
+    let counter = Math.min(this.n, 1000) + 1;
+    for (;; this.iterations++) {
+      if (this.iterations >= this.maxIterations) {
+        throw new Error(
+          `${this.name}: no convergence in ${this.maxIterations} iterations (gap ${this.gap}, ` +
+            `tol ${this.tol}); raise maxIterations or tol, or check the kernel`,
+        );
+      }
+      if (this.shrinking && --counter === 0) {
+        counter = Math.min(this.n, 1000);
+        this.shrink();
+      }
+      if (!this.select()) {
+        if (this.m === this.n) break;
+        this.reconstruct();
+        counter = 1;
+        if (!this.select()) break;
+      }
+      this.step();
+    }
+    this.checkKKT();
+    return {
+      alpha: this.alpha,
+      grad: this.G,
+      gap: this.gap,
+      iterations: this.iterations,
+      kernelEvaluations: this.cache.evaluations,
+    };
+  }
+
+  /** UP when point t is in I_up (α may grow along y: y = +1, α < C or y = −1, α > 0), LOW when in I_low. */
+  setFlags(t: number): void {
+    const a = this.alpha[t], pos = this.y[t] > 0, C = this.C;
+    this.flags[t] = ((pos ? a < C : a > 0) ? UP : 0) | ((pos ? a > 0 : a < C) ? LOW : 0);
+  }
+
+  /** After α_k moved from `before`: Ḡ follows the multipliers that reach or leave C, over every point. */
+  moveGbar(k: number, before: number): void {
+    const C = this.C, was = before >= C, is = this.alpha[k] >= C;
+    if (was === is) return;
+    const { y, Gbar, n } = this, col = this.cache.get(k, this.active, this.m, true);
+    const s = (is ? C : -C) * y[k];
+    for (let t = 0; t < n; t++) Gbar[t] += y[t] * s * col[t];
+  }
+
+  /** The largest of −y∇ over I_up and of y∇ over I_low, on the active set. */
+  violations(): [number, number] {
+    const { active, flags, y, G } = this, m = this.m;
+    let up = -Infinity, low = -Infinity;
+    for (let a = 0; a < m; a++) {
+      const t = active[a], f = flags[t];
+      if (f & UP) up = Math.max(up, -y[t] * G[t]);
+      if (f & LOW) low = Math.max(low, y[t] * G[t]);
+    }
+    return [up, low];
+  }
+
+  /** Moves the bounded multipliers that the gradient pins to their bound out of the active set. */
+  shrink(): void {
+    const [up, low] = this.violations();
+    if (!this.#unshrunk && up + low <= 10 * this.tol) {
+      // Close to the end: rebuild the whole gradient once, so that points shrunk too early
+      // come back while there is still work to do.
+      this.#unshrunk = true;
+      this.reconstruct();
+    }
+    const { active, alpha, y, G, C } = this, spare = this.#spare, m = this.m;
+    let kept = 0, out = 0;
+    for (let a = 0; a < m; a++) {
+      const t = active[a], g = G[t];
+      const pinned = alpha[t] >= C
+        ? (y[t] > 0 ? -g > up : -g > low)
+        : alpha[t] <= 0
+        ? (y[t] > 0 ? g > low : g > up)
+        : false;
+      if (pinned) spare[out++] = t;
+      else active[kept++] = t;
+    }
+    active.set(spare.subarray(0, out), kept);
+    this.m = kept;
+  }
+
+  /** The gradient of the shrunk points, from Ḡ and the free multipliers; every point active again. */
+  reconstruct(): void {
+    const { active, alpha, y, G, Gbar, flags, n, table, cache } = this, m = this.m;
+    if (m === n) return;
+    for (let a = m; a < n; a++) G[active[a]] = Gbar[active[a]] - 1;
+    let free = 0;
+    for (let a = 0; a < m; a++) if (flags[active[a]] === FREE) free++;
+    if (free * n > 2 * m * (n - m)) {
+      // Many free multipliers: one partial column per shrunk point, uncached.
+      const col = this.#col;
+      for (let a = m; a < n; a++) {
+        const t = active[a];
+        table.column(t, col, active, m);
+        cache.evaluations += m;
+        let s = 0;
+        for (let b = 0; b < m; b++) {
+          const u = active[b];
+          if (flags[u] === FREE) s += alpha[u] * y[u] * col[u];
+        }
+        G[t] += y[t] * s;
+      }
+    } else {
+      for (let b = 0; b < m; b++) {
+        const u = active[b];
+        if (flags[u] !== FREE) continue;
+        const col = cache.get(u, active, m, true), s = alpha[u] * y[u];
+        for (let a = m; a < n; a++) G[active[a]] += y[active[a]] * s * col[active[a]];
+      }
+    }
+    this.m = n;
+    active.sort(); // back to memory order: the column loops then walk the points forward
+    cache.epoch++;
+  }
+
+  /**
+   * The KKT conditions of the dual on every point (after the loop, every point active): α in
+   * [0, C], yᵀα = 0 to rounding, and the maximal violating pair's gap at most `tol`. A failure
+   * is a solver defect, reported rather than returned.
+   */
+  checkKKT(): void {
+    const { alpha, y, C, n } = this;
+    let sum = 0, scale = 0;
+    for (let t = 0; t < n; t++) {
+      if (!(alpha[t] >= 0 && alpha[t] <= C)) {
+        throw new Error(`${this.name}: α[${t}] = ${alpha[t]} left the box [0, ${C}]`);
+      }
+      sum += alpha[t] * y[t];
+      scale += alpha[t];
+    }
+    if (Math.abs(sum) > 1e-9 * Math.max(C, scale)) {
+      throw new Error(`${this.name}: yᵀα = ${sum}, not 0: the equality constraint drifted`);
+    }
+    const [up, low] = this.violations();
+    // The loop stopped on this gap or on an empty side; a gap above tol means a wrong stop.
+    if (up + low > this.tol * (1 + 1e-9)) {
+      throw new Error(`${this.name}: stopped with a KKT gap ${up + low} above tol ${this.tol}`);
+    }
+  }
+}
