@@ -6,39 +6,6 @@
 (module
   (memory (export "memory") 1)
 
-  ;; exp(x) on both lanes, for x <= 0 (rbf's argument): Cody-Waite reduction x = k ln2 + r,
-  ;; |r| <= ln2/2, then the Taylor series to r^13 (its remainder is below 1e-17), scaled by 2^k
-  ;; built in the exponent bits. Below -708 (where 2^k would leave the normal range) the result
-  ;; is 0: the true value is under 1e-307.
-  (func $exp (param $x v128) (result v128)
-    (local $c v128) (local $k v128) (local $r v128) (local $p v128)
-    (local.set $c (local.get $x))
-    (local.set $x (f64x2.max (local.get $x) (f64x2.splat (f64.const -708))))
-    (local.set $k (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634)))))
-    (local.set $r (f64x2.sub
-      (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 6.93147180369123816490e-01))))
-      (f64x2.mul (local.get $k) (f64x2.splat (f64.const 1.90821492927058770002e-10)))))
-    (local.set $p (f64x2.splat (f64.const 1.6059043836821613e-10))) ;; 1/13!
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.08767569878681e-09))))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.505210838544172e-08))))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.755731922398589e-07))))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.7557319223985893e-06))))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 2.48015873015873e-05))))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 1.984126984126984e-04))))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 1.388888888888889e-03))))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 8.333333333333333e-03))))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 4.1666666666666664e-02))))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 1.6666666666666666e-01))))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 0.5))))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 1))))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (f64x2.splat (f64.const 1))))
-    (local.set $p (f64x2.mul (local.get $p)
-      (i64x2.shl
-        (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k)))
-          (i64x2.splat (i64.const 1023)))
-        (i32.const 52))))
-    (v128.andnot (local.get $p) (f64x2.lt (local.get $c) (f64x2.splat (f64.const -708)))))
-
   ;; out[t] = k(z, x_t) for t = idx[a], a in [0, m). kind: 0 linear x·z, 1 rbf
   ;; exp(−γ‖x − z‖²) with ‖x − z‖² = zz + sq[t] − 2 x·z (clamped at 0), 2 poly (γ x·z + coef0)^degree.
   (func (export "rows") (param $z i32) (param $zz f64) (param $pts i32) (param $sq i32)
@@ -47,6 +14,7 @@
     (local $a i32) (local $t0 i32) (local $t1 i32) (local $p0 i32) (local $p1 i32)
     (local $k i32) (local $row i32) (local $acc0 v128) (local $acc1 v128) (local $zv v128)
     (local $s v128) (local $b v128) (local $e i32)
+    (local $x v128) (local $c v128) (local $n2 v128) (local $r v128) (local $r2 v128) (local $r4 v128)
     (local.set $row (i32.shl (local.get $dp) (i32.const 3)))
     (block $done (loop $pairs
       (br_if $done (i32.ge_u (local.get $a) (local.get $m)))
@@ -76,14 +44,38 @@
         (f64.add (f64x2.extract_lane 0 (local.get $acc1)) (f64x2.extract_lane 1 (local.get $acc1)))))
       (if (i32.eq (local.get $kind) (i32.const 1))
         (then
-          (local.set $s (call $exp (f64x2.mul (f64x2.splat (f64.neg (local.get $gamma)))
-            (f64x2.max (v128.const i64x2 0 0)
+          (local.set $x (f64x2.mul (f64x2.splat (f64.neg (local.get $gamma)))
+            (f64x2.pmax (v128.const i64x2 0 0)
               (f64x2.sub
                 (f64x2.add (f64x2.splat (local.get $zz))
                   (f64x2.replace_lane 1
                     (f64x2.splat (f64.load (i32.add (local.get $sq) (i32.shl (local.get $t0) (i32.const 3)))))
                     (f64.load (i32.add (local.get $sq) (i32.shl (local.get $t1) (i32.const 3))))))
-                (f64x2.add (local.get $s) (local.get $s))))))))
+                (f64x2.add (local.get $s) (local.get $s))))))
+          ;; exp(x) on both lanes, for x <= 0 (rbf's argument): Cody-Waite reduction x = k ln2 + r,
+            ;; |r| <= ln2/2, then the Taylor series to r^13 (its remainder is below 1e-17) evaluated by
+            ;; Estrin's scheme (a short dependency chain, so that the CPU overlaps its steps), scaled by
+            ;; 2^k built in the exponent bits. Below -708 (where 2^k would leave the normal range) the
+            ;; result is 0: the true value is under 1e-307.
+            (local.set $c (local.get $x))
+            (local.set $x (f64x2.pmax (local.get $x) (f64x2.splat (f64.const -708))))
+            (local.set $n2 (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634)))))
+            (local.set $r (f64x2.sub
+              (f64x2.sub (local.get $x) (f64x2.mul (local.get $n2) (f64x2.splat (f64.const 6.93147180369123816490e-01))))
+              (f64x2.mul (local.get $n2) (f64x2.splat (f64.const 1.90821492927058770002e-10)))))
+            (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+            (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+            (local.set $s (f64x2.mul (f64x2.add
+                (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 1.0)) (f64x2.mul (f64x2.splat (f64.const 1.0)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0.5)) (f64x2.mul (f64x2.splat (f64.const 0.16666666666666666)) (local.get $r))) (local.get $r2)))
+                  (f64x2.mul (local.get $r4) (f64x2.add (f64x2.add (f64x2.splat (f64.const 0.041666666666666664)) (f64x2.mul (f64x2.splat (f64.const 0.008333333333333333)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0.001388888888888889)) (f64x2.mul (f64x2.splat (f64.const 0.0001984126984126984)) (local.get $r))) (local.get $r2)))))
+                (f64x2.mul (f64x2.mul (local.get $r4) (local.get $r4))
+                  (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 2.48015873015873e-05)) (f64x2.mul (f64x2.splat (f64.const 2.7557319223985893e-06)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 2.755731922398589e-07)) (f64x2.mul (f64x2.splat (f64.const 2.505210838544172e-08)) (local.get $r))) (local.get $r2)))
+                    (f64x2.mul (local.get $r4) (f64x2.add (f64x2.splat (f64.const 2.08767569878681e-09)) (f64x2.mul (f64x2.splat (f64.const 1.6059043836821613e-10)) (local.get $r)))))))
+                (i64x2.shl
+                  (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $n2)))
+                    (i64x2.splat (i64.const 1023)))
+                  (i32.const 52)))
+              (v128.andnot (f64x2.lt (local.get $c) (f64x2.splat (f64.const -708))))))
         (else (if (i32.eq (local.get $kind) (i32.const 2))
           (then
             (local.set $b (f64x2.add (f64x2.mul (f64x2.splat (local.get $gamma)) (local.get $s))
