@@ -68,8 +68,9 @@ export class ColumnCache {
   epoch = 0;
   evaluations = 0;
   readonly #table: KernelTable;
+  /** Columns it holds at most. */
+  readonly capacity: number;
   readonly #n: number;
-  readonly #capacity: number;
   readonly #slotOf: Int32Array; // point → slot, −1 when not cached
   readonly #owner: Int32Array; // slot → point
   readonly #full: Uint8Array; // slot holds every entry
@@ -85,9 +86,9 @@ export class ColumnCache {
   constructor(table: KernelTable, bytes: number) {
     this.#table = table;
     this.#n = table.n;
-    this.#capacity = Math.max(2, Math.min(table.n, Math.floor(bytes / (8 * table.n))));
+    this.capacity = Math.max(2, Math.min(table.n, Math.floor(bytes / (8 * table.n))));
     this.#slotOf = new Int32Array(table.n).fill(-1);
-    const c = this.#capacity;
+    const c = this.capacity;
     this.#owner = new Int32Array(c);
     this.#full = new Uint8Array(c);
     this.#epochOf = new Int32Array(c);
@@ -106,7 +107,7 @@ export class ColumnCache {
         else if (full) this.#fill(s, active, m, this.#n); // the shrunk entries are missing
       }
     } else {
-      if (this.#columns.length < this.#capacity) {
+      if (this.#columns.length < this.capacity) {
         s = this.#columns.length;
         this.#columns.push(this.#table.f64(this.#arena + 8 * this.#n * s, this.#n));
       } else {
@@ -188,7 +189,11 @@ export abstract class DualSolver {
     this.shrinking = opts.shrinking ?? true;
     this.maxIterations = opts.maxIterations ?? Math.max(1e7, 100 * n);
     for (
-      const [what, v, lo] of [["tol", this.tol, 0], ["maxIterations", this.maxIterations, 1]] as const
+      const [what, v, lo] of [["tol", this.tol, 0], [
+        "maxIterations",
+        this.maxIterations,
+        1,
+      ]] as const
     ) {
       if (!(v > lo) || !Number.isFinite(v)) {
         throw new RangeError(`${name}: ${what} must be a finite number > ${lo}, got ${v}`);

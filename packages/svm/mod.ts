@@ -22,4 +22,6 @@ export {
 } from "./kernels.ts";
 export { dualQP, type QP, qp, type QPOptions, type QPSolution } from "./qp.ts";
 export { smo, type SMOOptions, type SMOResult } from "./smo.ts";
+export { decomposition, type DecompositionOptions, DEFAULT_WORKING_SET } from "./decomposition.ts";
+export type { DualOptions, DualResult } from "./dual.ts";
 export { type FitOptions, fitSVM, fromJSON, type SVMJson, type SVMModel } from "./svm.ts";

@@ -259,8 +259,13 @@ Deno.test("XOR with rbf; the JSON round trip keeps the model to the last bit", (
   }
   const bad = { ...m.toJSON(), gamma: null };
   assertThrows(() => fromJSON(bad), RangeError, "needs a number gamma");
-  assertThrows(() => fromJSON({ ...m.toJSON(), alpha: [1, 2] }), RangeError, "alpha must have");
-  assertThrows(() => fromJSON({} as never), TypeError, "format convgrad-svm/1");
+  const json = m.toJSON();
+  assertThrows(
+    () => fromJSON({ ...json, machines: [{ ...json.machines[0], coef: [1] }] }),
+    RangeError,
+    "sv and coef must be arrays of one length",
+  );
+  assertThrows(() => fromJSON({} as never), TypeError, "format convgrad-svm/2");
   const custom = fitSVM(X, y, { kernel: (a, b) => a[0] * b[0] + a[1] * b[1] + 1, C: 1 });
   assertThrows(() => custom.toJSON(), TypeError, "custom kernel");
 });
@@ -268,8 +273,9 @@ Deno.test("XOR with rbf; the JSON round trip keeps the model to the last bit", (
 Deno.test("bad input is a clear error naming the argument", () => {
   const X = [[0, 0], [1, 1]];
   const cases: [() => unknown, new (...a: never[]) => Error, string][] = [
-    [() => fitSVM(X, [1, 2], { kernel: "linear" }), RangeError, "y[1] must be +1 or -1, got 2"],
-    [() => fitSVM(X, [1, 1], { kernel: "linear" }), RangeError, "both classes"],
+    [() => fitSVM(X, [1, NaN], { kernel: "linear" }), RangeError, "y[1] must be a finite number"],
+    [() => fitSVM(X, [1, "a"] as never, { kernel: "linear" }), RangeError, "y[1] must be a finite"],
+    [() => fitSVM(X, [1, 1], { kernel: "linear" }), RangeError, "at least two classes, got only 1"],
     [() => fitSVM(X, [1], { kernel: "linear" }), RangeError, "1 labels for 2 points"],
     [() => fitSVM([], [], { kernel: "linear" }), RangeError, "X must be a non-empty"],
     [() => fitSVM([[0, NaN], [1, 1]], [1, -1], { kernel: "linear" }), RangeError, "X[0][1]"],

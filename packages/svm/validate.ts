@@ -70,6 +70,56 @@ export function checkY(op: string, y: unknown, n: number): Float64Array {
 }
 
 /**
+ * Checks class labels: one per point, all finite numbers or all strings, at least two distinct;
+ * returns the classes sorted (numbers ascending, strings by code unit) and each point's index
+ * among them.
+ *
+ * @example
+ * ```ts
+ * import { checkLabels } from "./validate.ts";
+ * checkLabels("demo", ["b", "a", "b"], 3); // { classes: ["a", "b"], index: Int32Array [1, 0, 1] }
+ * ```
+ */
+export function checkLabels<L extends number | string>(
+  op: string,
+  y: unknown,
+  n: number,
+): { classes: L[]; index: Int32Array } {
+  if (!Array.isArray(y) && !ArrayBuffer.isView(y)) {
+    throw new TypeError(
+      `${op}: y must be an array of labels (numbers or strings), got ${short(y)}`,
+    );
+  }
+  const labels = y as ArrayLike<unknown>;
+  if (labels.length !== n) {
+    throw new RangeError(`${op}: y has ${labels.length} labels for ${n} points`);
+  }
+  const kind = typeof labels[0];
+  for (let i = 0; i < n; i++) {
+    const v = labels[i];
+    if (
+      kind === "string" ? typeof v !== "string" : !(typeof v === "number" && Number.isFinite(v))
+    ) {
+      throw new RangeError(
+        `${op}: y[${i}] must be a ${
+          kind === "string" ? "string" : "finite number"
+        } like y[0], got ${short(v)}`,
+      );
+    }
+  }
+  const classes = [...new Set(Array.from(labels) as L[])].sort((a, b) =>
+    typeof a === "number" ? (a as number) - (b as number) : a < b ? -1 : a > b ? 1 : 0
+  );
+  if (classes.length < 2) {
+    throw new RangeError(
+      `${op}: y must contain at least two classes, got only ${short(classes[0])}`,
+    );
+  }
+  const at = new Map(classes.map((c, k) => [c, k]));
+  return { classes, index: Int32Array.from(labels as ArrayLike<L>, (v) => at.get(v)!) };
+}
+
+/**
  * Checks the box bound C: a finite number > 0.
  *
  * @example
