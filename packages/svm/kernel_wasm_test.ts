@@ -1,0 +1,29 @@
+import { assert, assertEquals } from "@convgrad/base/testing";
+import { assemble } from "@convgrad/base/wasm-build";
+import { WASM_BASE64 } from "./kernel_wasm.ts";
+import { KernelTable, resolveKernel } from "./mod.ts";
+
+Deno.test("kernel_wasm.ts holds exactly the assembled kernel.wat", async () => {
+  const committed = Uint8Array.from(atob(WASM_BASE64), (ch) => ch.charCodeAt(0));
+  assertEquals(
+    Array.from(committed),
+    Array.from(await assemble(new URL("./kernel.wat", import.meta.url))),
+  );
+});
+
+Deno.test("the wasm rbf kernel's exp agrees with Math.exp over the whole range", () => {
+  // k(0, x) = exp(−γ x²) with γ = 1 and x² stepping through [0, 760]: the reduction's every
+  // branch (k from 0 to −1097) and the cut below −708; within 1e-15 relative (4–5 ulp).
+  const X = [[0], ...Array.from({ length: 3041 }, (_, i) => [Math.sqrt(i / 4)])];
+  const table = new KernelTable(X, resolveKernel("test", { kernel: "rbf", gamma: 1 }, X));
+  const col = new Float64Array(X.length);
+  table.column(0, col);
+  let worst = 0;
+  X.forEach(([x], i) => {
+    const want = Math.exp(-x * x);
+    worst = Math.max(worst, Math.abs(col[i] - want) / Math.max(want, 1e-300));
+    if (x * x > 708) assert(col[i] === 0, `exp(${-x * x}) = ${col[i]}, expected the cut to 0`);
+    else assert(Math.abs(col[i] - want) <= 1e-15 * want, `exp(${-x * x}): ${col[i]} vs ${want}`);
+  });
+  assert(worst > 0, "identical to Math.exp everywhere: the test would not see a wrong series");
+});
