@@ -9,7 +9,7 @@ import { type Kernel, type KernelSpec, KernelTable, resolveKernel } from "./kern
 import { dualQP, qp } from "./qp.ts";
 import { solveSMO } from "./smo.ts";
 import { solveDecomposition } from "./decomposition.ts";
-import { checkC, checkLabels, checkX, checkY } from "./validate.ts";
+import { checkC, checkLabels, checkX } from "./validate.ts";
 
 /** Options of {@linkcode fitSVM}. */
 export interface FitOptions extends KernelSpec {
