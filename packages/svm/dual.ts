@@ -168,8 +168,10 @@ export abstract class DualSolver {
   readonly Gbar: Float64Array;
   /** UP | LOW per point (see {@linkcode DualSolver.setFlags}). */
   readonly flags: Uint8Array;
-  /** `active[0..m)` are the points the loops visit; the rest are shrunk. In the table's memory. */
+  /** `active[0..m)` are the points the loops visit; the rest are shrunk. */
   readonly active: Int32Array;
+  /** Byte offsets in the table's memory of the arrays kept there (for its wasm loops). */
+  readonly at: { active: number; y: number; G: number; flags: number; QD: number };
   m: number;
   /** The maximal violating pair's gap at the last selection. */
   gap = Infinity;
@@ -183,7 +185,6 @@ export abstract class DualSolver {
     this.name = name;
     this.n = n;
     this.table = table;
-    this.y = y;
     this.C = C;
     this.tol = opts.tol ?? 1e-5;
     this.shrinking = opts.shrinking ?? true;
@@ -200,15 +201,27 @@ export abstract class DualSolver {
       }
     }
     // Every allocation in the table's memory first, then the views (growth detaches them).
-    const activeAt = table.alloc(4 * n), colAt = table.alloc(8 * n);
+    const at = {
+      active: table.alloc(4 * n),
+      y: table.alloc(8 * n),
+      G: table.alloc(8 * n),
+      flags: table.alloc(n),
+      QD: table.alloc(8 * n),
+    };
+    const colAt = table.alloc(8 * n);
     this.cache = new ColumnCache(table, opts.cacheBytes ?? 200 * 2 ** 20);
-    this.active = table.i32(activeAt, n).map((_, i) => i);
+    this.at = at;
+    this.active = table.i32(at.active, n);
+    for (let i = 0; i < n; i++) this.active[i] = i; // (map() would copy out of the memory)
     this.#col = table.f64(colAt, n);
-    this.QD = table.diag;
+    this.y = table.f64(at.y, n);
+    this.y.set(y);
+    this.QD = table.f64(at.QD, n);
+    this.QD.set(table.diag);
+    this.G = table.f64(at.G, n).fill(-1);
+    this.flags = new Uint8Array(table.wasm.memory.buffer, at.flags, n);
     this.alpha = new Float64Array(n);
-    this.G = new Float64Array(n).fill(-1);
     this.Gbar = new Float64Array(n);
-    this.flags = new Uint8Array(n);
     this.#spare = new Int32Array(n);
     this.m = n;
     for (let t = 0; t < n; t++) this.setFlags(t);
@@ -244,7 +257,7 @@ export abstract class DualSolver {
     this.checkKKT();
     return {
       alpha: this.alpha,
-      grad: this.G,
+      grad: this.G.slice(),
       gap: this.gap,
       iterations: this.iterations,
       kernelEvaluations: this.cache.evaluations,

@@ -3,8 +3,14 @@
 ;; product is dp/2 f64x2 steps. Two points at a time: the two dot products share the loads of
 ;; z, and their kernel transform (rbf's exp, poly's power) runs on both lanes at once.
 ;; Pointers are byte offsets into the module's own memory; the caller lays the arrays out.
+;;
+;; Below, SMO's two loops over the active set (see smo.ts), on the solver's arrays in the same
+;; memory: y and ∇ float64, the UP/LOW flags one byte per point, the active list int32.
 (module
   (memory (export "memory") 1)
+  ;; The maximum that maxUp found, and the maximum of y∇ over I_low that partner found.
+  (global $up (export "up") (mut f64) (f64.const 0))
+  (global $low (export "low") (mut f64) (f64.const 0))
 
   ;; out[t] = k(z, x_t) for t = idx[a], a in [0, m). kind: 0 linear x·z, 1 rbf
   ;; exp(−γ‖x − z‖²) with ‖x − z‖² = zz + sq[t] − 2 x·z (clamped at 0), 2 poly (γ x·z + coef0)^degree.
@@ -93,4 +99,80 @@
         (f64x2.extract_lane 1 (local.get $s)))
       (local.set $a (i32.add (local.get $a) (i32.const 2)))
       (br $pairs))))
+
+  ;; The first half of WSS 3: i = argmax of −y_t ∇_t over t in I_up (flag 1) among active[0..m),
+  ;; the last one on ties; −1 when I_up is empty. The maximum is left in $up.
+  (func (export "maxUp") (param $active i32) (param $m i32) (param $flags i32) (param $y i32)
+    (param $G i32) (result i32)
+    (local $a i32) (local $t i32) (local $i i32) (local $v f64) (local $best f64)
+    (local.set $i (i32.const -1))
+    (local.set $best (f64.const -inf))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $a) (local.get $m)))
+      (local.set $t (i32.load (i32.add (local.get $active) (i32.shl (local.get $a) (i32.const 2)))))
+      (if (i32.and (i32.load8_u (i32.add (local.get $flags) (local.get $t))) (i32.const 1))
+        (then
+          (local.set $v (f64.neg (f64.mul
+            (f64.load (i32.add (local.get $y) (i32.shl (local.get $t) (i32.const 3))))
+            (f64.load (i32.add (local.get $G) (i32.shl (local.get $t) (i32.const 3)))))))
+          (if (f64.ge (local.get $v) (local.get $best))
+            (then (local.set $best (local.get $v)) (local.set $i (local.get $t))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $each)))
+    (global.set $up (local.get $best))
+    (local.get $i))
+
+  ;; The second half: over t in I_low (flag 2), the partner j of i with the largest second-order
+  ;; decrease b²/quad, b = $up + y_t ∇_t > 0, quad = K_ii + K_tt − 2K_it (or $tau when not
+  ;; positive); the last one on ties, −1 when none. The maximum of y_t ∇_t is left in $low.
+  (func (export "partner") (param $active i32) (param $m i32) (param $flags i32) (param $y i32)
+    (param $G i32) (param $QD i32) (param $Ki i32) (param $Kii f64) (param $tau f64) (result i32)
+    (local $a i32) (local $t i32) (local $j i32) (local $v f64) (local $b f64) (local $quad f64)
+    (local $gain f64) (local $best f64) (local $max f64)
+    (local.set $j (i32.const -1))
+    (local.set $best (f64.const inf))
+    (local.set $max (f64.const -inf))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $a) (local.get $m)))
+      (local.set $t (i32.load (i32.add (local.get $active) (i32.shl (local.get $a) (i32.const 2)))))
+      (if (i32.and (i32.load8_u (i32.add (local.get $flags) (local.get $t))) (i32.const 2))
+        (then
+          (local.set $v (f64.mul
+            (f64.load (i32.add (local.get $y) (i32.shl (local.get $t) (i32.const 3))))
+            (f64.load (i32.add (local.get $G) (i32.shl (local.get $t) (i32.const 3))))))
+          (if (f64.ge (local.get $v) (local.get $max)) (then (local.set $max (local.get $v))))
+          (local.set $b (f64.add (global.get $up) (local.get $v)))
+          (if (f64.gt (local.get $b) (f64.const 0))
+            (then
+              (local.set $quad (f64.sub
+                (f64.add (local.get $Kii)
+                  (f64.load (i32.add (local.get $QD) (i32.shl (local.get $t) (i32.const 3)))))
+                (f64.mul (f64.const 2)
+                  (f64.load (i32.add (local.get $Ki) (i32.shl (local.get $t) (i32.const 3)))))))
+              (local.set $gain (f64.div (f64.neg (f64.mul (local.get $b) (local.get $b)))
+                (select (local.get $quad) (local.get $tau) (f64.gt (local.get $quad) (f64.const 0)))))
+              (if (f64.le (local.get $gain) (local.get $best))
+                (then (local.set $best (local.get $gain)) (local.set $j (local.get $t))))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $each)))
+    (global.set $low (local.get $max))
+    (local.get $j))
+
+  ;; ∇_t += y_t (K_it d_i + K_jt d_j) over the active set: an SMO step's gradient update, with
+  ;; d = Δα·y of the pair.
+  (func (export "update2") (param $active i32) (param $m i32) (param $y i32) (param $G i32)
+    (param $Ki i32) (param $Kj i32) (param $di f64) (param $dj f64)
+    (local $a i32) (local $t i32) (local $o i32) (local $g i32)
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $a) (local.get $m)))
+      (local.set $t (i32.load (i32.add (local.get $active) (i32.shl (local.get $a) (i32.const 2)))))
+      (local.set $o (i32.shl (local.get $t) (i32.const 3)))
+      (local.set $g (i32.add (local.get $G) (local.get $o)))
+      (f64.store (local.get $g) (f64.add (f64.load (local.get $g))
+        (f64.mul (f64.load (i32.add (local.get $y) (local.get $o)))
+          (f64.add
+            (f64.mul (f64.load (i32.add (local.get $Ki) (local.get $o))) (local.get $di))
+            (f64.mul (f64.load (i32.add (local.get $Kj) (local.get $o))) (local.get $dj))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $each))))
 )

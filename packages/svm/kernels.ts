@@ -82,9 +82,33 @@ function scaleGamma(X: ArrayLike<number>[]): number {
   return 1 / (X[0].length * (v > 0 ? v : 1));
 }
 
-/** The exports of `kernel.wat`. */
-interface KernelWasm {
+/** The exports of `kernel.wat`: kernel columns, and SMO's loops (see there). */
+export interface KernelWasm {
   memory: WebAssembly.Memory;
+  up: WebAssembly.Global;
+  low: WebAssembly.Global;
+  maxUp(active: number, m: number, flags: number, y: number, G: number): number;
+  partner(
+    active: number,
+    m: number,
+    flags: number,
+    y: number,
+    G: number,
+    QD: number,
+    Ki: number,
+    Kii: number,
+    tau: number,
+  ): number;
+  update2(
+    active: number,
+    m: number,
+    y: number,
+    G: number,
+    Ki: number,
+    Kj: number,
+    di: number,
+    dj: number,
+  ): void;
   rows(
     z: number,
     zz: number,
@@ -140,7 +164,8 @@ export class KernelTable {
   readonly diag: Float64Array; // [n]
   /** The kernel, resolved. */
   readonly kernel: Kernel;
-  readonly #wasm: KernelWasm;
+  /** The table's instance of `kernel.wat`, for solvers that run their loops there too. */
+  readonly wasm: KernelWasm;
   readonly #dp: number; // d rounded up to even: a row is whole f64x2 lanes
   readonly #pts: number; // byte offsets in the wasm memory: [n,dp] points
   readonly #sq: number; // [n] ‖x_i‖²
@@ -155,7 +180,7 @@ export class KernelTable {
     this.n = X.length;
     this.d = X[0].length;
     this.kernel = kernel;
-    this.#wasm = instantiate();
+    this.wasm = instantiate();
     const n = this.n, dp = this.#dp = this.d + (this.d & 1);
     this.#top = 0;
     this.#pts = this.alloc(8 * n * dp);
@@ -184,7 +209,7 @@ export class KernelTable {
    * the memory detaches every view taken before: allocate first, then take views.
    */
   alloc(bytes: number): number {
-    const at = this.#top, mem = this.#wasm.memory;
+    const at = this.#top, mem = this.wasm.memory;
     this.#top = at + Math.ceil(bytes / 16) * 16;
     const need = Math.ceil(this.#top / PAGE) - mem.buffer.byteLength / PAGE;
     if (need > 0) mem.grow(need);
@@ -193,12 +218,12 @@ export class KernelTable {
 
   /** A float64 view of `length` entries at byte `offset` of the table's memory. */
   f64(offset: number, length: number): Float64Array {
-    return new Float64Array(this.#wasm.memory.buffer, offset, length);
+    return new Float64Array(this.wasm.memory.buffer, offset, length);
   }
 
   /** An int32 view of `length` entries at byte `offset` of the table's memory. */
   i32(offset: number, length: number): Int32Array {
-    return new Int32Array(this.#wasm.memory.buffer, offset, length);
+    return new Int32Array(this.wasm.memory.buffer, offset, length);
   }
 
   /** Point `i`'s features (a copy). */
@@ -215,7 +240,7 @@ export class KernelTable {
   column(z: number | ArrayLike<number>, out: Float64Array, idx?: Int32Array, m = this.n): void {
     const { kernel, gamma, degree, coef0 } = this.kernel;
     if (typeof kernel === "function") return this.#columnFn(kernel, z, out, idx ?? this.#ident, m);
-    const w = this.#wasm, buf = w.memory.buffer, dp = this.#dp;
+    const w = this.wasm, buf = w.memory.buffer, dp = this.#dp;
     let zAt: number, zz: number;
     if (typeof z === "number") {
       zAt = this.#pts + 8 * z * dp;

@@ -61,34 +61,14 @@ class SMO extends DualSolver {
     super("smo", table, y, C, opts);
   }
 
-  /** WSS 3 over the active set. */
+  /** WSS 3 over the active set (its two loops in the kernel module's wasm). */
   select(): boolean {
-    const { active, flags, y, G, QD } = this, m = this.m;
-    let Gmax = -Infinity, i = -1;
-    for (let a = 0; a < m; a++) {
-      const t = active[a];
-      if (flags[t] & UP) {
-        const v = -y[t] * G[t];
-        if (v >= Gmax) (Gmax = v), (i = t);
-      }
-    }
+    const w = this.table.wasm, at = this.at, m = this.m;
+    const i = w.maxUp(at.active, m, at.flags, at.y, at.G);
     if (i < 0) return false; // no index can go up: only when shrinking has emptied I_up
-    let Gmax2 = -Infinity, j = -1, best = Infinity;
-    const Ki = this.cache.get(i, active, m), QDi = QD[i];
-    for (let a = 0; a < m; a++) {
-      const t = active[a];
-      if (flags[t] & LOW) {
-        const v = y[t] * G[t];
-        if (v >= Gmax2) Gmax2 = v;
-        const b = Gmax + v;
-        if (b > 0) {
-          const quad = QDi + QD[t] - 2 * Ki[t];
-          const gain = -(b * b) / (quad > 0 ? quad : TAU);
-          if (gain <= best) (best = gain), (j = t);
-        }
-      }
-    }
-    this.gap = Gmax + Gmax2;
+    const Ki = this.cache.get(i, this.active, m);
+    const j = w.partner(at.active, m, at.flags, at.y, at.G, at.QD, Ki.byteOffset, this.QD[i], TAU);
+    this.gap = w.up.value + w.low.value;
     this.#i = i;
     this.#j = j;
     return this.gap >= this.tol && j >= 0;
@@ -128,11 +108,8 @@ class SMO extends DualSolver {
     this.setFlags(i);
     this.setFlags(j);
     // ∇_t += Q_ti Δα_i + Q_tj Δα_j, with Q_ti = y_t y_i K_ti.
-    const di = (alpha[i] - ai) * yi, dj = (alpha[j] - aj) * yj;
-    for (let a = 0; a < m; a++) {
-      const t = active[a];
-      G[t] += y[t] * (Ki[t] * di + Kj[t] * dj);
-    }
+    const di = (alpha[i] - ai) * yi, dj = (alpha[j] - aj) * yj, at = this.at;
+    this.table.wasm.update2(at.active, m, at.y, at.G, Ki.byteOffset, Kj.byteOffset, di, dj);
     this.moveGbar(i, ai);
     this.moveGbar(j, aj);
   }
