@@ -22,6 +22,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import process from "node:process";
 import { findPython } from "./python.ts";
 import { commandArgs, createRng } from "@convgrad/base";
 import { fitSVM } from "@convgrad/svm";
@@ -30,6 +31,8 @@ import { loadMnist, mnistDir } from "@convgrad/data";
 /** One fit's measurements. */
 interface Fit {
   seconds: number;
+  /** CPU seconds (user + system, every thread) of the fit: steadier than wall time on a shared machine. */
+  cpu: number;
   /** The process's peak resident memory, MiB. */
   peakMiB: number;
   /** Peak resident memory minus the resident memory just before the fit, MiB. */
@@ -50,6 +53,12 @@ function data(n: number): Float64Array {
   return out;
 }
 
+/** CPU seconds this process has used (user + system, all threads). */
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 /** Peak resident memory of this process in MiB (VmHWM), or the current one where /proc is absent. */
 function peakMiB(): number {
   try {
@@ -64,11 +73,12 @@ function child(file: string, solver: "smo" | "quadprog"): void {
   const buf = new Float64Array(Deno.readFileSync(file).buffer), n = buf.length / 11;
   const X = Array.from({ length: n }, (_, i) => buf.subarray(10 * i, 10 * i + 10));
   const y = buf.subarray(10 * n);
-  const before = Deno.memoryUsage().rss / 2 ** 20, t0 = performance.now();
+  const before = Deno.memoryUsage().rss / 2 ** 20, c0 = cpuSeconds(), t0 = performance.now();
   const m = fitSVM(X, y, { kernel: "rbf", C: 1, gamma: 0.1, solver, tol: 1e-3 });
   const seconds = (performance.now() - t0) / 1000, peak = peakMiB();
   const fit: Fit = {
     seconds,
+    cpu: cpuSeconds() - c0,
     peakMiB: peak,
     fitMiB: peak - before,
     dual: m.dualObjective,
@@ -80,9 +90,10 @@ function child(file: string, solver: "smo" | "quadprog"): void {
 /** The MNIST workload's settings, for both libraries. */
 const MNIST = { C: 5, gamma: 0.05, tol: 1e-3 };
 
-/** One MNIST fit and test: seconds, test accuracy, support vectors. */
+/** One MNIST fit and test: seconds (wall, CPU), test accuracy, support vectors. */
 interface MnistFit {
   seconds: number;
+  cpu: number;
   accuracy: number;
   supportVectors: number;
 }
@@ -93,12 +104,12 @@ async function mnistChild(train: number): Promise<void> {
   const rows = (images: Float32Array, n: number) =>
     Array.from({ length: n }, (_, i) => Float64Array.from(images.subarray(i * hw, (i + 1) * hw)));
   const X = rows(tr.images, train), y = Array.from(tr.labels.subarray(0, train));
-  const t0 = performance.now();
+  const c0 = cpuSeconds(), t0 = performance.now();
   const m = fitSVM(X, y, { kernel: "rbf", ...MNIST });
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t0) / 1000, cpu = cpuSeconds() - c0;
   const pred = m.predict(rows(test.images, test.n));
   const accuracy = pred.filter((p, i) => p === test.labels[i]).length / test.n;
-  const fit: MnistFit = { seconds, accuracy, supportVectors: m.supportIndices.length };
+  const fit: MnistFit = { seconds, cpu, accuracy, supportVectors: m.supportIndices.length };
   console.log(JSON.stringify(fit));
 }
 
@@ -113,11 +124,11 @@ def images(name, count):
 labels = lambda name, count: np.fromfile(f"{d}/{name}", dtype=np.uint8, offset=8)[:count]
 X, y = images("train-images-idx3-ubyte", n), labels("train-labels-idx1-ubyte", n)
 Xt, yt = images("t10k-images-idx3-ubyte", 10000), labels("t10k-labels-idx1-ubyte", 10000)
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 m = SVC(C=${MNIST.C}, kernel="rbf", gamma=${MNIST.gamma}, tol=${MNIST.tol}, cache_size=200).fit(X, y)
-seconds = time.perf_counter() - t
+seconds, cpu = time.perf_counter() - t, time.process_time() - c
 acc = float((m.predict(Xt) == yt).mean())
-print('{"seconds": %r, "accuracy": %r, "supportVectors": %d}' % (seconds, acc, len(m.support_)))
+print('{"seconds": %r, "cpu": %r, "accuracy": %r, "supportVectors": %d}' % (seconds, cpu, acc, len(m.support_)))
 `;
 
 const SKLEARN = `
@@ -126,15 +137,15 @@ from sklearn.svm import SVC
 buf = np.fromfile(sys.argv[1], dtype="<f8"); n = buf.size // 11
 X = buf[:10 * n].reshape(n, 10).copy(); y = buf[10 * n:].copy()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 m = SVC(C=1, kernel="rbf", gamma=0.1, tol=1e-3, cache_size=200).fit(X, y)
-seconds = time.perf_counter() - t
+seconds, cpu = time.perf_counter() - t, time.process_time() - c
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 sv, c = m.support_vectors_, m.dual_coef_[0]
 d2 = (sv * sv).sum(1)[:, None] + (sv * sv).sum(1)[None, :] - 2 * sv @ sv.T
 dual = np.abs(c).sum() - 0.5 * c @ np.exp(-0.1 * np.maximum(d2, 0)) @ c
-print('{"seconds": %r, "peakMiB": %r, "fitMiB": %r, "dual": %r, "supportVectors": %d}'
-      % (seconds, peak, peak - before, float(dual), len(sv)))
+print('{"seconds": %r, "cpu": %r, "peakMiB": %r, "fitMiB": %r, "dual": %r, "supportVectors": %d}'
+      % (seconds, cpu, peak, peak - before, float(dual), len(sv)))
 `;
 
 /** Runs one fit in a fresh process and parses its last output line. */
@@ -176,7 +187,13 @@ async function main(): Promise<void> {
   console.error(python ? `scikit-learn found (${python})` : "scikit-learn not installed");
   const self = ["run", "-A", new URL(import.meta.url).pathname];
   const cell = (f: Fit | null) =>
-    f ? `${f.seconds.toFixed(2)} s / ${f.peakMiB.toFixed(0)} (+${f.fitMiB.toFixed(0)}) MiB` : "-";
+    f
+      ? `${f.seconds.toFixed(2)} s (cpu ${f.cpu.toFixed(2)}) / ${f.peakMiB.toFixed(0)} (+${
+        f.fitMiB.toFixed(0)
+      }) MiB`
+      : "-";
+  const ratio = (a: Fit | null, b: Fit | null) =>
+    a && b ? `${(a.seconds / b.seconds).toFixed(2)}x (cpu ${(a.cpu / b.cpu).toFixed(2)}x)` : "-";
   const rel = (a: Fit | null, b: Fit | null) =>
     a && b ? (Math.abs(a.dual - b.dual) / Math.abs(b.dual)).toExponential(1) : "-";
   const rows: string[] = [];
@@ -202,7 +219,8 @@ async function main(): Promise<void> {
           cell(qp),
           cell(smo),
           python ? cell(sk) : "not installed",
-          sk ? `${(smo.seconds / sk.seconds).toFixed(2)}x` : "-",
+          ratio(qp, sk),
+          ratio(smo, sk),
           rel(smo, qp),
           rel(smo, sk),
         ].join(" | "),
@@ -212,10 +230,10 @@ async function main(): Promise<void> {
     }
   }
   console.log(
-    "\n| n | SVs | quadprog (time / peak RSS (+fit)) | SMO | scikit-learn SVC | SMO / sklearn | " +
-      "Δdual SMO vs QP | Δdual SMO vs sklearn |",
+    "\n| n | SVs | quadprog (time / peak RSS (+fit)) | SMO | scikit-learn SVC | quadprog / sklearn | " +
+      "SMO / sklearn | Δdual SMO vs QP | Δdual SMO vs sklearn |",
   );
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) console.log(`| ${r} |`);
   if (mnist > 0) {
     const ours = await run<MnistFit>(Deno.execPath(), [
@@ -231,7 +249,7 @@ async function main(): Promise<void> {
       : null;
     if (sk) console.error(`MNIST ${mnist}: scikit-learn ${JSON.stringify(sk)}`);
     const row = (name: string, f: MnistFit) =>
-      `| ${name} | ${f.seconds.toFixed(1)} s | ${
+      `| ${name} | ${f.seconds.toFixed(1)} s (cpu ${f.cpu.toFixed(1)} s) | ${
         (100 * f.accuracy).toFixed(2)
       }% | ${f.supportVectors} |`;
     console.log(
@@ -242,7 +260,9 @@ async function main(): Promise<void> {
     if (sk) {
       console.log(row("scikit-learn SVC", sk));
       console.log(
-        `fit time ratio ${(ours.seconds / sk.seconds).toFixed(2)}x, accuracy difference ` +
+        `fit time ratio ${(ours.seconds / sk.seconds).toFixed(2)}x (cpu ${
+          (ours.cpu / sk.cpu).toFixed(2)
+        }x), accuracy difference ` +
           `${(100 * (ours.accuracy - sk.accuracy)).toFixed(2)} points`,
       );
     }

@@ -51,9 +51,12 @@ export const UP = 1, LOW = 2, FREE = UP | LOW;
 
 /**
  * An LRU cache of kernel columns `K[:, i]`, indexed by point, kept in the kernel table's wasm
- * memory so that the kernel module writes them in place. A column computed while some points
- * were shrunk holds only the then active entries; it stays valid until the active set grows
- * again (a new `epoch`), since until then the active set only shrinks.
+ * memory so that the kernel module writes them in place. A column holds the entries of the
+ * points `active[0..len)` at the time it was filled; it stays valid as long as no point moves
+ * from a position at or past `len` to one before it. The solver keeps to that: shrinking only
+ * swaps within `active[0..m)` and reports the swaps that cross ({@linkcode ColumnCache.swapped}),
+ * growing the active set moves nobody. A request for more entries computes only the missing
+ * ones (LIBSVM's cache does the same).
  *
  * @example
  * ```ts
@@ -65,7 +68,6 @@ export const UP = 1, LOW = 2, FREE = UP | LOW;
  * ```
  */
 export class ColumnCache {
-  epoch = 0;
   evaluations = 0;
   readonly #table: KernelTable;
   /** Columns it holds at most. */
@@ -73,8 +75,7 @@ export class ColumnCache {
   readonly #n: number;
   readonly #slotOf: Int32Array; // point → slot, −1 when not cached
   readonly #owner: Int32Array; // slot → point
-  readonly #full: Uint8Array; // slot holds every entry
-  readonly #epochOf: Int32Array;
+  readonly #len: Int32Array; // slot → leading active positions filled
   readonly #prev: Int32Array; // the LRU list: head most recent, tail least
   readonly #next: Int32Array;
   readonly #arena: number; // byte offset of the slots in the table's memory
@@ -90,8 +91,7 @@ export class ColumnCache {
     this.#slotOf = new Int32Array(table.n).fill(-1);
     const c = this.capacity;
     this.#owner = new Int32Array(c);
-    this.#full = new Uint8Array(c);
-    this.#epochOf = new Int32Array(c);
+    this.#len = new Int32Array(c);
     this.#prev = new Int32Array(c);
     this.#next = new Int32Array(c);
     this.#arena = table.alloc(8 * table.n * c);
@@ -100,13 +100,8 @@ export class ColumnCache {
   /** Column i, valid on `active[0..m)`, or on every point when `full`. */
   get(i: number, active: Int32Array, m: number, full = false): Float64Array {
     let s = this.#slotOf[i];
-    if (s >= 0) {
-      this.#unlink(s);
-      if (!this.#full[s]) {
-        if (this.#epochOf[s] !== this.epoch) this.#fill(s, active, 0, full ? this.#n : m);
-        else if (full) this.#fill(s, active, m, this.#n); // the shrunk entries are missing
-      }
-    } else {
+    if (s >= 0) this.#unlink(s);
+    else {
       if (this.#columns.length < this.capacity) {
         s = this.#columns.length;
         this.#columns.push(this.#table.f64(this.#arena + 8 * this.#n * s, this.#n));
@@ -117,9 +112,10 @@ export class ColumnCache {
       }
       this.#owner[s] = i;
       this.#slotOf[i] = s;
-      this.#full[s] = 0;
-      this.#fill(s, active, 0, full ? this.#n : m);
+      this.#len[s] = 0;
     }
+    const need = full ? this.#n : m;
+    if (this.#len[s] < need) this.#fill(s, active, this.#len[s], need);
     this.#prev[s] = -1;
     this.#next[s] = this.#head;
     if (this.#head >= 0) this.#prev[this.#head] = s;
@@ -128,12 +124,17 @@ export class ColumnCache {
     return this.#columns[s];
   }
 
+  /** After positions i < j of the active list swapped: columns holding i but not j are cut to i. */
+  swapped(i: number, j: number): void {
+    const len = this.#len;
+    for (let s = 0; s < this.#columns.length; s++) if (len[s] > i && len[s] <= j) len[s] = i;
+  }
+
   /** Computes the entries `active[from..to)` of slot s's column. */
   #fill(s: number, active: Int32Array, from: number, to: number): void {
     this.#table.column(this.#owner[s], this.#columns[s], active.subarray(from, to), to - from);
     this.evaluations += to - from;
-    if (to === this.#n) this.#full[s] = 1;
-    this.#epochOf[s] = this.epoch;
+    this.#len[s] = to;
   }
 
   #unlink(s: number): void {
@@ -300,20 +301,32 @@ export abstract class DualSolver {
       this.#unshrunk = true;
       this.reconstruct();
     }
-    const { active, alpha, y, G, C } = this, spare = this.#spare, m = this.m;
-    let kept = 0, out = 0;
-    for (let a = 0; a < m; a++) {
-      const t = active[a], g = G[t];
-      const pinned = alpha[t] >= C
-        ? (y[t] > 0 ? -g > up : -g > low)
-        : alpha[t] <= 0
-        ? (y[t] > 0 ? g > low : g > up)
-        : false;
-      if (pinned) spare[out++] = t;
-      else active[kept++] = t;
+    // LIBSVM's order: each pinned point swaps with the last unpinned one. Positions before m
+    // stay before m, so a cached column loses validity only where the first swap crosses its
+    // length (later swaps have larger i and smaller j): it is cut back to that i.
+    const { active } = this;
+    let size = this.m, firstI = -1, firstJ = -1;
+    for (let a = 0; a < size; a++) {
+      if (!this.#pinned(active[a], up, low)) continue;
+      size--;
+      while (size > a && this.#pinned(active[size], up, low)) size--;
+      if (size > a) {
+        const t = active[a];
+        active[a] = active[size];
+        active[size] = t;
+        if (firstI < 0) (firstI = a), (firstJ = size);
+      }
     }
-    active.set(spare.subarray(0, out), kept);
-    this.m = kept;
+    if (firstI >= 0) this.cache.swapped(firstI, firstJ);
+    this.m = size;
+  }
+
+  /** A bounded multiplier whose gradient holds it at its bound beyond the current violations. */
+  #pinned(t: number, up: number, low: number): boolean {
+    const a = this.alpha[t], g = this.G[t], pos = this.y[t] > 0;
+    if (a >= this.C) return pos ? -g > up : -g > low;
+    if (a <= 0) return pos ? g > low : g > up;
+    return false;
   }
 
   /** The gradient of the shrunk points, from Ḡ and the free multipliers; every point active again. */
@@ -345,9 +358,8 @@ export abstract class DualSolver {
         for (let a = m; a < n; a++) G[active[a]] += y[active[a]] * s * col[active[a]];
       }
     }
+    // Nobody moves: the cached columns stay valid on their positions, and grow on request.
     this.m = n;
-    active.sort(); // back to memory order: the column loops then walk the points forward
-    cache.epoch++;
   }
 
   /**

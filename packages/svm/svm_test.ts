@@ -338,7 +338,7 @@ Deno.test("quadprog's silent wrong point is caught: qp returns a feasible KKT po
   close(-sol.objective, b.dualObjective, 1e-6, "agrees with SMO");
 });
 
-Deno.test("the kernel column cache: partial columns, epochs, eviction", () => {
+Deno.test("the kernel column cache: partial columns grow, shrinking drops short ones, eviction", () => {
   const { X } = blobs(7, 0.5, 9);
   const table = new KernelTable(X, resolveKernel("test", { kernel: "rbf", gamma: 0.3 }, X));
   const K = kernelMatrix(table);
@@ -350,14 +350,19 @@ Deno.test("the kernel column cache: partial columns, epochs, eviction", () => {
   assertEquals(cache.evaluations, 3);
   expect(0, cache.get(0, active, 2), [5, 1]); // a hit: nothing computed
   assertEquals(cache.evaluations, 3);
-  expect(0, cache.get(0, active, 2, true), [0, 1, 2, 3, 4, 5, 6]); // only the 5 missing ones
-  assertEquals(cache.evaluations, 8);
+  expect(0, cache.get(0, active, 5), [5, 1, 3, 0, 2]); // only positions 3 and 4 computed
+  assertEquals(cache.evaluations, 5);
+  expect(0, cache.get(0, active, 2, true), [0, 1, 2, 3, 4, 5, 6]); // the 2 still missing
+  assertEquals(cache.evaluations, 7);
   expect(4, cache.get(4, active, 3), [5, 1, 3]);
-  cache.epoch++; // the active set grew: the partial column of 4 is stale, the full one of 0 not
+  // Positions 1 and 5 swap: column 4 (3 filled) is cut back to position 1 and refilled from
+  // there, column 0 (all 7) kept.
+  active.set([5, 4, 3, 0, 2, 1, 6]);
+  cache.swapped(1, 5);
   const before = cache.evaluations;
   expect(0, cache.get(0, active, 7), [0, 1, 2, 3, 4, 5, 6]);
-  expect(4, cache.get(4, active, 7), [0, 1, 2, 3, 4, 5, 6]);
-  assertEquals(cache.evaluations, before + 7);
+  expect(4, cache.get(4, active, 3), [5, 4, 3]);
+  assertEquals(cache.evaluations, before + 2);
   // Three slots: using 1 and 2 evicts the least recent, 0; its buffer then holds column 2's.
   cache.get(1, active, 7);
   const col2 = cache.get(2, active, 7);
