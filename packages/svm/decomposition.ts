@@ -172,13 +172,9 @@ class Decomposition extends DualSolver {
       this.setFlags(B[b]);
     }
     // ∇_t += Σ_b Q_tb Δα_b, with Q_tb = y_t y_b K_tb: one pass per multiplier that moved.
+    const at = this.at, w = this.table.wasm;
     for (let b = 0; b < k; b++) {
-      const c = coef[b], col = cols[b];
-      if (c === 0) continue;
-      for (let a = 0; a < m; a++) {
-        const t = active[a];
-        G[t] += y[t] * c * col[t];
-      }
+      if (coef[b] !== 0) w.axpy(at.active, 0, m, at.G, at.y, cols[b].byteOffset, coef[b]);
     }
     for (let b = 0; b < k; b++) this.moveGbar(B[b], old[b]);
   }

@@ -172,7 +172,15 @@ export abstract class DualSolver {
   /** `active[0..m)` are the points the loops visit; the rest are shrunk. */
   readonly active: Int32Array;
   /** Byte offsets in the table's memory of the arrays kept there (for its wasm loops). */
-  readonly at: { active: number; y: number; G: number; flags: number; QD: number };
+  readonly at: {
+    active: number;
+    y: number;
+    G: number;
+    Gbar: number;
+    flags: number;
+    QD: number;
+    coef: number;
+  };
   m: number;
   /** The maximal violating pair's gap at the last selection. */
   gap = Infinity;
@@ -180,6 +188,7 @@ export abstract class DualSolver {
   #unshrunk = false;
   readonly #spare: Int32Array;
   readonly #col: Float64Array; // scratch column for reconstruct(), in the table's memory
+  readonly #coef: Float64Array; // α·y of the free multipliers for reconstruct(), idem
 
   constructor(name: string, table: KernelTable, y: Float64Array, C: number, opts: DualOptions) {
     const n = table.n;
@@ -206,8 +215,10 @@ export abstract class DualSolver {
       active: table.alloc(4 * n),
       y: table.alloc(8 * n),
       G: table.alloc(8 * n),
+      Gbar: table.alloc(8 * n),
       flags: table.alloc(n),
       QD: table.alloc(8 * n),
+      coef: table.alloc(8 * n),
     };
     const colAt = table.alloc(8 * n);
     this.cache = new ColumnCache(table, opts.cacheBytes ?? 200 * 2 ** 20);
@@ -221,8 +232,9 @@ export abstract class DualSolver {
     this.QD.set(table.diag);
     this.G = table.f64(at.G, n).fill(-1);
     this.flags = new Uint8Array(table.wasm.memory.buffer, at.flags, n);
+    this.Gbar = table.f64(at.Gbar, n);
+    this.#coef = table.f64(at.coef, n);
     this.alpha = new Float64Array(n);
-    this.Gbar = new Float64Array(n);
     this.#spare = new Int32Array(n);
     this.m = n;
     for (let t = 0; t < n; t++) this.setFlags(t);
@@ -275,9 +287,16 @@ export abstract class DualSolver {
   moveGbar(k: number, before: number): void {
     const C = this.C, was = before >= C, is = this.alpha[k] >= C;
     if (was === is) return;
-    const { y, Gbar, n } = this, col = this.cache.get(k, this.active, this.m, true);
-    const s = (is ? C : -C) * y[k];
-    for (let t = 0; t < n; t++) Gbar[t] += y[t] * s * col[t];
+    const col = this.cache.get(k, this.active, this.m, true), at = this.at;
+    this.table.wasm.axpy(
+      at.active,
+      0,
+      this.n,
+      at.Gbar,
+      at.y,
+      col.byteOffset,
+      (is ? C : -C) * this.y[k],
+    );
   }
 
   /** The largest of −y∇ over I_up and of y∇ over I_low, on the active set. */
@@ -331,31 +350,31 @@ export abstract class DualSolver {
 
   /** The gradient of the shrunk points, from Ḡ and the free multipliers; every point active again. */
   reconstruct(): void {
-    const { active, alpha, y, G, Gbar, flags, n, table, cache } = this, m = this.m;
+    const { active, alpha, y, G, Gbar, flags, n, table, cache, at } = this, m = this.m;
     if (m === n) return;
+    const w = table.wasm;
     for (let a = m; a < n; a++) G[active[a]] = Gbar[active[a]] - 1;
     let free = 0;
     for (let a = 0; a < m; a++) if (flags[active[a]] === FREE) free++;
     if (free * n > 2 * m * (n - m)) {
       // Many free multipliers: one partial column per shrunk point, uncached.
-      const col = this.#col;
+      const col = this.#col, coef = this.#coef;
+      for (let a = 0; a < m; a++) {
+        const u = active[a];
+        coef[u] = flags[u] === FREE ? alpha[u] * y[u] : 0;
+      }
       for (let a = m; a < n; a++) {
         const t = active[a];
         table.column(t, col, active, m);
         cache.evaluations += m;
-        let s = 0;
-        for (let b = 0; b < m; b++) {
-          const u = active[b];
-          if (flags[u] === FREE) s += alpha[u] * y[u] * col[u];
-        }
-        G[t] += y[t] * s;
+        G[t] += y[t] * w.dot(at.active, 0, m, at.coef, col.byteOffset);
       }
     } else {
       for (let b = 0; b < m; b++) {
         const u = active[b];
         if (flags[u] !== FREE) continue;
-        const col = cache.get(u, active, m, true), s = alpha[u] * y[u];
-        for (let a = m; a < n; a++) G[active[a]] += y[active[a]] * s * col[active[a]];
+        const col = cache.get(u, active, m, true);
+        w.axpy(at.active, m, n, at.G, at.y, col.byteOffset, alpha[u] * y[u]);
       }
     }
     // Nobody moves: the cached columns stay valid on their positions, and grow on request.

@@ -206,4 +206,40 @@
             (f64.mul (f64.load (i32.add (local.get $Kj) (local.get $o))) (local.get $dj))))))
       (local.set $a (i32.add (local.get $a) (i32.const 1)))
       (br $each))))
+
+  ;; G[t] += (y[t] s) col[t] for t = active[a], a in [from, to): a gradient (or Ḡ) update with
+  ;; one kernel column.
+  (func (export "axpy") (param $active i32) (param $from i32) (param $to i32) (param $G i32)
+    (param $y i32) (param $col i32) (param $s f64)
+    (local $a i32) (local $o i32) (local $g i32)
+    (local.set $a (local.get $from))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $a) (local.get $to)))
+      (local.set $o (i32.shl
+        (i32.load (i32.add (local.get $active) (i32.shl (local.get $a) (i32.const 2))))
+        (i32.const 3)))
+      (local.set $g (i32.add (local.get $G) (local.get $o)))
+      (f64.store (local.get $g) (f64.add (f64.load (local.get $g))
+        (f64.mul
+          (f64.mul (f64.load (i32.add (local.get $y) (local.get $o))) (local.get $s))
+          (f64.load (i32.add (local.get $col) (local.get $o))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $each))))
+
+  ;; Σ u[t] v[t] over t = active[a], a in [from, to).
+  (func (export "dot") (param $active i32) (param $from i32) (param $to i32) (param $u i32)
+    (param $v i32) (result f64)
+    (local $a i32) (local $o i32) (local $sum f64)
+    (local.set $a (local.get $from))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $a) (local.get $to)))
+      (local.set $o (i32.shl
+        (i32.load (i32.add (local.get $active) (i32.shl (local.get $a) (i32.const 2))))
+        (i32.const 3)))
+      (local.set $sum (f64.add (local.get $sum) (f64.mul
+        (f64.load (i32.add (local.get $u) (local.get $o)))
+        (f64.load (i32.add (local.get $v) (local.get $o))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $each)))
+    (local.get $sum))
 )

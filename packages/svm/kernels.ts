@@ -99,6 +99,16 @@ export interface KernelWasm {
     Kii: number,
     tau: number,
   ): number;
+  axpy(
+    active: number,
+    from: number,
+    to: number,
+    G: number,
+    y: number,
+    col: number,
+    s: number,
+  ): void;
+  dot(active: number, from: number, to: number, u: number, v: number): number;
   update2(
     active: number,
     m: number,

@@ -7,7 +7,7 @@
  * @module
  */
 import { type KernelSpec, KernelTable, resolveKernel } from "./kernels.ts";
-import { type DualOptions, type DualResult, DualSolver, LOW, TAU, UP } from "./dual.ts";
+import { type DualOptions, type DualResult, DualSolver, TAU } from "./dual.ts";
 import { checkC, checkX, checkY } from "./validate.ts";
 
 /** What {@linkcode smo} returns. */
