@@ -181,9 +181,17 @@ export class KernelTable {
   readonly #sq: number; // [n] ‖x_i‖²
   readonly #z: number; // [dp] the query point of column()
   readonly #idx: number; // [n] int32 scratch index list
+  readonly #ident: number; // [n] int32 0..n−1
   readonly #out: number; // [n] scratch output
-  readonly #ident: Int32Array; // 0..n−1, JS side
   #top: number; // first free byte
+  #ready = false; // the views below exist
+  #view!: {
+    sq: Float64Array;
+    z: Float64Array;
+    idx: Int32Array;
+    ident: Int32Array;
+    out: Float64Array;
+  };
 
   /** `X`: n points of d features, already checked; `kernel`: from {@linkcode resolveKernel}. */
   constructor(X: ArrayLike<number>[], kernel: Kernel) {
@@ -197,20 +205,43 @@ export class KernelTable {
     this.#sq = this.alloc(8 * n);
     this.#z = this.alloc(8 * dp);
     this.#idx = this.alloc(4 * n);
+    this.#ident = this.alloc(4 * n);
     this.#out = this.alloc(8 * n);
-    const pts = this.f64(this.#pts, n * dp), sq = this.f64(this.#sq, n);
+    this.#renew();
+    this.#ready = true;
+    const pts = this.f64(this.#pts, n * dp), { sq, ident } = this.#view;
     X.forEach((x, i) => {
       pts.set(x, i * dp);
       let s = 0;
       for (let k = 0; k < x.length; k++) s += x[k] * x[k];
       sq[i] = s;
+      ident[i] = i;
     });
-    this.#ident = new Int32Array(n).map((_, i) => i);
     this.diag = new Float64Array(n);
-    const self = new Int32Array(1);
-    for (let i = 0; i < n; i++) {
-      self[0] = i;
-      this.column(i, this.diag, self, 1);
+    const { kernel: k, gamma, degree, coef0 } = kernel;
+    if (typeof k === "function") {
+      for (let i = 0; i < n; i++) this.#columnFn(k, i, this.diag, ident.subarray(i, i + 1), 1);
+    } else {
+      // k(x_i, x_i) by the same code as every column (so K_ii there equals diag[i]): one
+      // point against itself, the index list a one-entry window of the identity.
+      const w = this.wasm, rowBytes = 8 * dp;
+      for (let i = 0; i < n; i++) {
+        w.rows(
+          this.#pts + i * rowBytes,
+          sq[i],
+          this.#pts,
+          this.#sq,
+          dp,
+          this.#ident + 4 * i,
+          1,
+          this.#out,
+          KIND[k],
+          gamma,
+          coef0,
+          degree,
+        );
+      }
+      this.diag.set(this.#view.out);
     }
   }
 
@@ -222,8 +253,23 @@ export class KernelTable {
     const at = this.#top, mem = this.wasm.memory;
     this.#top = at + Math.ceil(bytes / 16) * 16;
     const need = Math.ceil(this.#top / PAGE) - mem.buffer.byteLength / PAGE;
-    if (need > 0) mem.grow(need);
+    if (need > 0) {
+      mem.grow(need);
+      if (this.#ready) this.#renew(); // growth detached them
+    }
     return at;
+  }
+
+  /** The table's own views of its scratch regions. */
+  #renew(): void {
+    const n = this.n, buf = this.wasm.memory.buffer;
+    this.#view = {
+      sq: new Float64Array(buf, this.#sq, n),
+      z: new Float64Array(buf, this.#z, this.#dp),
+      idx: new Int32Array(buf, this.#idx, n),
+      ident: new Int32Array(buf, this.#ident, n),
+      out: new Float64Array(buf, this.#out, n),
+    };
   }
 
   /** A float64 view of `length` entries at byte `offset` of the table's memory. */
@@ -249,34 +295,28 @@ export class KernelTable {
    */
   column(z: number | ArrayLike<number>, out: Float64Array, idx?: Int32Array, m = this.n): void {
     const { kernel, gamma, degree, coef0 } = this.kernel;
-    if (typeof kernel === "function") return this.#columnFn(kernel, z, out, idx ?? this.#ident, m);
+    const v = this.#view;
+    if (typeof kernel === "function") return this.#columnFn(kernel, z, out, idx ?? v.ident, m);
     const w = this.wasm, buf = w.memory.buffer, dp = this.#dp;
     let zAt: number, zz: number;
     if (typeof z === "number") {
       zAt = this.#pts + 8 * z * dp;
-      zz = this.f64(this.#sq, this.n)[z];
+      zz = v.sq[z];
     } else {
-      const zv = this.f64(this.#z, dp);
-      zv.set(z);
+      v.z.set(z);
       zz = 0;
-      for (let k = 0; k < this.d; k++) zz += zv[k] * zv[k];
+      for (let k = 0; k < this.d; k++) zz += v.z[k] * v.z[k];
       zAt = this.#z;
     }
     const inPlace = out.buffer === buf;
-    let idxAt: number;
-    if (!idx) idxAt = -1;
-    else if (idx.buffer === buf) idxAt = idx.byteOffset;
-    else (idxAt = this.#idx), this.i32(this.#idx, m).set(idx.subarray(0, m));
-    if (idxAt < 0) {
-      idxAt = this.#idx;
-      this.i32(this.#idx, this.n).set(this.#ident);
-    }
+    let idxAt = this.#ident;
+    if (idx && idx.buffer === buf) idxAt = idx.byteOffset;
+    else if (idx) (idxAt = this.#idx), v.idx.set(idx.subarray(0, m));
     const outAt = inPlace ? out.byteOffset : this.#out;
     w.rows(zAt, zz, this.#pts, this.#sq, dp, idxAt, m, outAt, KIND[kernel], gamma, coef0, degree);
     if (inPlace) return;
-    const res = this.f64(this.#out, this.n);
-    if (!idx) out.set(res.subarray(0, m));
-    else for (let a = 0; a < m; a++) out[idx[a]] = res[idx[a]];
+    if (!idx) out.set(v.out.subarray(0, m));
+    else for (let a = 0; a < m; a++) out[idx[a]] = v.out[idx[a]];
   }
 
   #columnFn(
