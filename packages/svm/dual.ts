@@ -186,7 +186,6 @@ export abstract class DualSolver {
   gap = Infinity;
   iterations = 0;
   #unshrunk = false;
-  readonly #spare: Int32Array;
   readonly #col: Float64Array; // scratch column for reconstruct(), in the table's memory
   readonly #coef: Float64Array; // α·y of the free multipliers for reconstruct(), idem
 
@@ -199,16 +198,13 @@ export abstract class DualSolver {
     this.tol = opts.tol ?? 1e-5;
     this.shrinking = opts.shrinking ?? true;
     this.maxIterations = opts.maxIterations ?? Math.max(1e7, 100 * n);
-    for (
-      const [what, v, lo] of [["tol", this.tol, 0], [
-        "maxIterations",
-        this.maxIterations,
-        1,
-      ]] as const
-    ) {
-      if (!(v > lo) || !Number.isFinite(v)) {
-        throw new RangeError(`${name}: ${what} must be a finite number > ${lo}, got ${v}`);
-      }
+    const bad = !(this.tol > 0) || !Number.isFinite(this.tol)
+      ? ["tol", this.tol, "> 0"] as const
+      : !(this.maxIterations >= 1) || !Number.isFinite(this.maxIterations)
+      ? ["maxIterations", this.maxIterations, ">= 1"] as const
+      : null;
+    if (bad) {
+      throw new RangeError(`${name}: ${bad[0]} must be a finite number ${bad[2]}, got ${bad[1]}`);
     }
     // Every allocation in the table's memory first, then the views (growth detaches them).
     const at = {
@@ -235,7 +231,6 @@ export abstract class DualSolver {
     this.Gbar = table.f64(at.Gbar, n);
     this.#coef = table.f64(at.coef, n);
     this.alpha = new Float64Array(n);
-    this.#spare = new Int32Array(n);
     this.m = n;
     for (let t = 0; t < n; t++) this.setFlags(t);
   }
