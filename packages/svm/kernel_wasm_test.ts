@@ -1,4 +1,5 @@
-import { assert, assertEquals } from "@convgrad/base/testing";
+import { assert, assertEquals, assertThrows } from "@convgrad/base/testing";
+import { createRng } from "@convgrad/base";
 import { assemble } from "@convgrad/base/wasm-build";
 import { WASM_BASE64 } from "./kernel_wasm.ts";
 import { KernelTable, resolveKernel } from "./mod.ts";
@@ -26,4 +27,25 @@ Deno.test("the wasm rbf kernel's exp agrees with Math.exp over the whole range",
     else assert(Math.abs(col[i] - want) <= 1e-15 * want, `exp(${-x * x}): ${col[i]} vs ${want}`);
   });
   assert(worst > 0, "identical to Math.exp everywhere: the test would not see a wrong series");
+});
+
+Deno.test("block(): every query against every point, across chunks, equals column() to the bit", () => {
+  // 2000 features: the chunk of block() is then 16 points, so 40 points take three chunks.
+  const rand = createRng(3), row = () => Array.from({ length: 2000 }, () => rand() - 0.5);
+  const X = Array.from({ length: 40 }, row), Z = Array.from({ length: 7 }, row);
+  const specs = [
+    { kernel: "rbf" as const, gamma: 1e-3 },
+    { kernel: "poly" as const, gamma: 0.1, degree: 2, coef0: 1 },
+    { kernel: (a: ArrayLike<number>, b: ArrayLike<number>) => a[0] * b[1] },
+  ];
+  for (const spec of specs) {
+    const table = new KernelTable(X, resolveKernel("test", spec, X)), col = new Float64Array(40);
+    const K = table.block(Z, 2, 5);
+    assertEquals(K.length, 5 * 40);
+    for (let q = 0; q < 5; q++) {
+      table.column(Z[2 + q], col);
+      assertEquals(Array.from(K.subarray(q * 40, (q + 1) * 40)), Array.from(col), `query ${q}`);
+    }
+    assertThrows(() => table.block(Z, 0, 17), RangeError, "count must be in [1, 16], got 17");
+  }
 });

@@ -143,6 +143,10 @@ function instantiate(): KernelWasm {
 }
 
 const KIND = { linear: 0, rbf: 1, poly: 2 } as const;
+/** Query points per {@linkcode KernelTable.block} call. */
+const BLOCK = 16;
+/** The table's points per pass of block(): a chunk that a core's L2 cache holds. */
+const CHUNK_BYTES = 256 * 1024;
 const PAGE = 65536;
 
 /**
@@ -166,6 +170,8 @@ const PAGE = 65536;
  * ```
  */
 export class KernelTable {
+  /** Query points per {@linkcode KernelTable.block} call. */
+  static readonly BLOCK = BLOCK;
   /** Number of points. */
   readonly n: number;
   /** Features per point. */
@@ -183,6 +189,8 @@ export class KernelTable {
   readonly #idx: number; // [n] int32 scratch index list
   readonly #ident: number; // [n] int32 0..n−1
   readonly #out: number; // [n] scratch output
+  readonly #qz: number; // [BLOCK,dp] query points of block()
+  readonly #qout: number; // [BLOCK,n] block()'s output
   #top: number; // first free byte
   #ready = false; // the views below exist
   #view!: {
@@ -191,6 +199,8 @@ export class KernelTable {
     idx: Int32Array;
     ident: Int32Array;
     out: Float64Array;
+    qz: Float64Array;
+    qout: Float64Array;
   };
 
   /** `X`: n points of d features, already checked; `kernel`: from {@linkcode resolveKernel}. */
@@ -207,6 +217,8 @@ export class KernelTable {
     this.#idx = this.alloc(4 * n);
     this.#ident = this.alloc(4 * n);
     this.#out = this.alloc(8 * n);
+    this.#qz = this.alloc(8 * BLOCK * dp);
+    this.#qout = this.alloc(8 * BLOCK * n);
     this.#renew();
     this.#ready = true;
     const pts = this.f64(this.#pts, n * dp), { sq, ident } = this.#view;
@@ -269,6 +281,8 @@ export class KernelTable {
       idx: new Int32Array(buf, this.#idx, n),
       ident: new Int32Array(buf, this.#ident, n),
       out: new Float64Array(buf, this.#out, n),
+      qz: new Float64Array(buf, this.#qz, BLOCK * this.#dp),
+      qout: new Float64Array(buf, this.#qout, BLOCK * n),
     };
   }
 
@@ -317,6 +331,52 @@ export class KernelTable {
     if (inPlace) return;
     if (!idx) out.set(v.out.subarray(0, m));
     else for (let a = 0; a < m; a++) out[idx[a]] = v.out[idx[a]];
+  }
+
+  /**
+   * `k(Z[q], x_t)` for up to {@linkcode KernelTable.BLOCK} points `Z[from..from + count)` and every
+   * point t of the table, as a view `[count, n]` (valid until the next call). The table's points
+   * are taken in chunks that stay in cache while every query of the block meets them: the points
+   * then cross the memory bus once per block rather than once per query.
+   */
+  block(Z: ArrayLike<number>[], from: number, count: number): Float64Array {
+    const v = this.#view, n = this.n, dp = this.#dp, { kernel, gamma, degree, coef0 } = this.kernel;
+    if (!(count >= 1 && count <= BLOCK)) {
+      throw new RangeError(`block: count must be in [1, ${BLOCK}], got ${count}`);
+    }
+    if (typeof kernel === "function") {
+      for (let q = 0; q < count; q++) {
+        this.#columnFn(kernel, Z[from + q], v.qout.subarray(q * n, (q + 1) * n), v.ident, n);
+      }
+      return v.qout.subarray(0, count * n);
+    }
+    const zz = new Float64Array(count);
+    for (let q = 0; q < count; q++) {
+      const z = Z[from + q];
+      v.qz.set(z, q * dp);
+      for (let k = 0; k < this.d; k++) zz[q] += z[k] * z[k];
+    }
+    const chunk = Math.max(4, Math.floor(CHUNK_BYTES / (8 * dp)) & ~3), w = this.wasm;
+    for (let t0 = 0; t0 < n; t0 += chunk) {
+      const len = Math.min(chunk, n - t0);
+      for (let q = 0; q < count; q++) {
+        w.rows(
+          this.#qz + 8 * q * dp,
+          zz[q],
+          this.#pts,
+          this.#sq,
+          dp,
+          this.#ident + 4 * t0,
+          len,
+          this.#qout + 8 * q * n,
+          KIND[kernel],
+          gamma,
+          coef0,
+          degree,
+        );
+      }
+    }
+    return v.qout.subarray(0, count * n);
   }
 
   #columnFn(

@@ -174,16 +174,18 @@ function makeModel<L extends Label>(
     if (X[0].length !== table.d) {
       throw new RangeError(`decision: X has ${X[0].length} features, the model ${table.d}`);
     }
-    const f = new Float64Array(X.length * M), k = new Float64Array(table.n);
-    X.forEach((x, r) => {
-      table.column(x, k);
-      parts.forEach((m, j) => {
-        const pos = svPos[j], coef = m.coef;
-        let s = m.bias;
-        for (let t = 0; t < pos.length; t++) s += coef[t] * k[pos[t]];
-        f[r * M + j] = s;
-      });
-    });
+    const f = new Float64Array(X.length * M), B = KernelTable.BLOCK, n = table.n;
+    for (let r0 = 0; r0 < X.length; r0 += B) {
+      const count = Math.min(B, X.length - r0), K = table.block(X, r0, count); // [count, n]
+      for (let q = 0; q < count; q++) {
+        parts.forEach((m, j) => {
+          const pos = svPos[j], coef = m.coef, at = q * n;
+          let s = m.bias;
+          for (let t = 0; t < pos.length; t++) s += coef[t] * K[at + pos[t]];
+          f[(r0 + q) * M + j] = s;
+        });
+      }
+    }
     return f;
   };
   const predict = (X: ArrayLike<number>[]): L[] => {
