@@ -20,7 +20,9 @@ export function checkX(op: string, X: unknown): ArrayLike<number>[] {
     throw new RangeError(`${op}: X must be a non-empty array of points, got ${short(X)}`);
   }
   const d = (X[0] as ArrayLike<unknown> | null)?.length;
-  X.forEach((row, i) => {
+  // Plain loops, no closure: this runs once per call, so mostly before the JIT has seen it.
+  for (let i = 0; i < X.length; i++) {
+    const row = X[i];
     if (!Array.isArray(row) && !ArrayBuffer.isView(row)) {
       throw new TypeError(`${op}: X[${i}] must be an array of numbers, got ${short(row)}`);
     }
@@ -29,11 +31,13 @@ export function checkX(op: string, X: unknown): ArrayLike<number>[] {
       throw new RangeError(`${op}: X[${i}] has ${r.length} features, X[0] has ${d}`);
     }
     for (let j = 0; j < r.length; j++) {
-      if (typeof r[j] !== "number" || !Number.isFinite(r[j])) {
-        throw new RangeError(`${op}: X[${i}][${j}] must be a finite number, got ${r[j]}`);
+      const v = r[j];
+      // v − v is 0 exactly for finite numbers (NaN for NaN and ±Infinity).
+      if (typeof v !== "number" || v - v !== 0) {
+        throw new RangeError(`${op}: X[${i}][${j}] must be a finite number, got ${v}`);
       }
     }
-  });
+  }
   return X as ArrayLike<number>[];
 }
 
