@@ -150,11 +150,11 @@ const CHUNK_BYTES = 256 * 1024;
 const PAGE = 65536;
 
 /**
- * Points stored flat in the memory of our wasm kernel module (`kernel.wat`: dot products two
+ * Points stored flat in the memory of our wasm kernel module (`kernel.wat`: dot products four
  * points at a time in f64x2 SIMD, rbf's exp vectorised too), so that a whole column
  * `k(z, x_t)` is one call: the SMO solver's kernel cache fills its columns here, the dense QP
- * builds its matrix here, and a model's decision function evaluates its support vectors here,
- * so all three see the same kernel values to the last bit. rbf uses
+ * builds its matrix here, and a model's decision function evaluates its support vectors here
+ * ({@linkcode KernelTable.block}), so all see the same kernel values to the last bit. rbf uses
  * `‖z − x‖² = ‖z‖² + ‖x‖² − 2 z·x` with the squared norms computed once.
  *
  * A solver may place its own arrays in the table's memory ({@linkcode KernelTable.alloc}); a
