@@ -21,10 +21,10 @@ import { checkC, checkX, checkY } from "./validate.ts";
 export interface DecompositionOptions extends DualOptions {
   /**
    * Working set size q, even, >= 2. Default 4: the fastest of 2–32 in CPU time on the benchmark's
-   * rbf data (n = 2000: 0.10–0.12 s at q = 4 against 0.12–0.14 s at 8 and 0.21 s at 32; n =
-   * 20,000: 2.5 s at 4, 2.7 at 2, 3.2 at 8, 4.0 at 16, 5.7 at 32): an iteration's cost grows with
-   * q (q columns, a q-variable QP) while the iterations fall only as about q^−0.6 (17,140 at
-   * q = 2, 10,294 at 4, 3,271 at 32).
+   * rbf data (n = 20,000: 2.4 s at q = 4, 2.7 at 2, 2.9 at 8, 3.6 at 16, 5.1 at 32; n = 2000:
+   * 0.12 s at 4 and 8, 0.11–0.14 at 2, 0.20 at 16, 0.23–0.26 at 32): an iteration's cost grows
+   * with q (q columns, a q-variable QP) while the iterations fall only as about q^−0.6 (17,040
+   * at q = 2, 10,283 at 4, 3,271 at 32).
    */
   workingSet?: number;
 }
