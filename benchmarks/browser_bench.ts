@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { withPage } from "@convgrad/browser";
 import { wasmBinaries } from "@convgrad/ops";
 import type { BenchArgs, BenchRow } from "./browser_bench_page.ts";
-import { commandArgs } from "@convgrad/base";
+import { commandArgs, textTable } from "@convgrad/base";
 
 const { values: flags } = parseArgs({
   args: commandArgs(),
@@ -58,11 +58,7 @@ const body = rows.map((r) => [
   r.stockFwdBwd === null ? "n/a (no stock dK)" : ms(r.stockFwdBwd),
   ratio(r.oursFwdBwd, r.stockFwdBwd),
 ]);
-const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(" | ");
-console.log(line(head));
-console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
-for (const b of body) console.log(line(b));
+console.log(textTable(head, body));
 console.log(
   `median of ${args.reps} runs each, ours and stock in alternation; target: webgl fwd ours/stock <= 1.0x`,
 );

@@ -1,5 +1,5 @@
 /**
- * Training throughput (images/s) of the seed's MNIST CNN: our kernels on wasm (and cpu) against
+ * Training throughput (images/s) of the MNIST CNN: our kernels on wasm (and cpu) against
  * the same network built from stock `tf.layers` (NHWC `conv2d`) on the same backend, and against
  * PyTorch's CPU build of the same network (NCHW, float32) with 1 and with 2 threads, in one run;
  * ours also with each batch shared by two threads (`GradientWorkers`, as `deno task mnist` does).

@@ -14,4 +14,5 @@
  * @module
  */
 export { createRng } from "./rng.ts";
-export { commandArgs, intFlag } from "./flags.ts";
+export { commandArgs, intFlag, runMain } from "./flags.ts";
+export { textTable } from "./table.ts";

@@ -79,9 +79,10 @@ function serve(dir: string): Deno.HttpServer<Deno.NetAddr> {
  * @example
  * ```ts
  * import { openPage } from "@convgrad/browser";
- * const page = await openPage(new URL("./page.ts", import.meta.url));
+ * // example_page.ts: expose({ add: ({ a, b }) => a + b, … })
+ * const page = await openPage(new URL("./example_page.ts", import.meta.url));
  * try {
- *   console.log(await page.call("parity", { backends: ["webgl"] }));
+ *   console.log(await page.call("add", { a: 1, b: 2 })); // 3
  * } finally {
  *   await page.close();
  * }
@@ -162,7 +163,10 @@ export async function openPage(entry: URL, opts: OpenPageOptions = {}): Promise<
  * @example
  * ```ts
  * import { withPage } from "@convgrad/browser";
- * const rows = await withPage(new URL("./page.ts", import.meta.url), (p) => p.call("parity"));
+ * const sum = await withPage(
+ *   new URL("./example_page.ts", import.meta.url),
+ *   (page) => page.call<number>("add", { a: 1, b: 2 }),
+ * ); // 3
  * ```
  */
 export async function withPage<T>(

@@ -42,6 +42,8 @@ export interface FiltConv2DConfig {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { FiltConv2D } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const model = tf.sequential({
  *   layers: [new FiltConv2D({ filters: 8, kernelSize: 3, inputShape: [1, 28, 28] })],
  * });
@@ -152,6 +154,8 @@ export interface MaxPoolNCHWConfig {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { MaxPoolNCHW } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const y = new MaxPoolNCHW({ poolSize: 2 }).apply(tf.ones([1, 3, 4, 4])) as tf.Tensor; // [1,3,2,2]
  * ```
  */
@@ -224,6 +228,8 @@ const matMulPlainGrad = tf.customGrad(
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { Dense } from "@convgrad/nn/layers";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const y = new Dense({ units: 10, activation: "softmax" }).apply(tf.ones([2, 5])) as tf.Tensor;
  * ```
  */
@@ -296,6 +302,8 @@ tf.serialization.registerClass(Dense);
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { ChannelBias } from "@convgrad/nn/layers";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const y = new ChannelBias({}).apply(tf.ones([2, 3, 4, 4])) as tf.Tensor; // [2,3,4,4]
  * ```
  */

@@ -1,11 +1,13 @@
 /**
- * convgrad's neural-network pieces shared by the apps: layers over our ops, the seed's MNIST CNN,
+ * convgrad's neural-network pieces shared by the apps: layers over our ops, the MNIST CNN,
  * the training loop with checkpoints, model files, progress output.
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { mnistCnn } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const model = mnistCnn();
  * (model.predict(tf.zeros([1, 1, 28, 28])) as tf.Tensor).print();
  * ```
@@ -28,8 +30,16 @@ export {
   type TrainOptions,
   type TrainResult,
 } from "./trainer.ts";
-export { GradientWorkers, type Share } from "./parallel.ts";
-export { loadModel, loadTensors, type NamedTensor, saveModel, saveTensors } from "./model_io.ts";
+export { GradientWorkers } from "./parallel.ts";
+export { type Share, shareLoss } from "./loss.ts";
+export {
+  ensureWritableDir,
+  loadModel,
+  loadTensors,
+  type NamedTensor,
+  saveModel,
+  saveTensors,
+} from "./model_io.ts";
 export { ProgressBar, type ProgressOptions } from "./progress.ts";
 export {
   autoencoderLoss,

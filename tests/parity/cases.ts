@@ -23,6 +23,8 @@ import * as A from "@convgrad/ops/abc-reference";
 import * as P from "@convgrad/ops/pool-reference";
 import { adamRef } from "@convgrad/ops/adam-reference";
 import { errors } from "@convgrad/base/compare";
+import { textTable } from "@convgrad/base";
+import { stockCases } from "./stock_cases.ts";
 
 /**
  * One op on one set of inputs. `oracle` and `run` return the same output names (`y`, `dX`, ...);
@@ -315,7 +317,7 @@ function adamCases(): ParityCase[] {
  * ```
  */
 export function parityCases(): ParityCase[] {
-  return [...convCases(), ...abcCases(), ...poolCases(), ...adamCases()];
+  return [...convCases(), ...abcCases(), ...poolCases(), ...adamCases(), ...stockCases()];
 }
 
 /**
@@ -392,7 +394,5 @@ export function formatTable(rows: readonly ParityRow[]): string {
     r.rel.toExponential(2),
     r.pass ? "pass" : "FAIL",
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+  return textTable(head, body);
 }

@@ -196,12 +196,7 @@ function refusesWebGL1(): CheckResult {
 
 /**
  * Runs every check on the webgl backend (which must come up: `setBackend` throws otherwise).
- *
- * @example
- * ```ts
- * import { webglChecks } from "./conv_checks.ts";
- * const results = await webglChecks();
- * ```
+ * Browser only: `webgl_test.ts` calls it through the page `tests/parity/page.ts`.
  */
 export async function webglChecks(): Promise<CheckResult[]> {
   await setBackend("webgl");

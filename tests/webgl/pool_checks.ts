@@ -102,13 +102,8 @@ async function noLeaks(): Promise<CheckResult> {
 }
 
 /**
- * Runs the pooling checks on the webgl backend.
- *
- * @example
- * ```ts
- * import { poolChecks } from "./pool_checks.ts";
- * const results = await poolChecks();
- * ```
+ * Runs the pooling checks on the webgl backend. Browser only: `webgl_test.ts` calls it through
+ * the page `tests/parity/page.ts`.
  */
 export async function poolChecks(): Promise<CheckResult[]> {
   return [await matchesCpu(), await noLeaks()];

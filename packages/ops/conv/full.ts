@@ -14,7 +14,8 @@ import { checkOperand } from "../checks.ts";
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { full } from "@convgrad/ops";
+ * import { full, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const x = tf.tensor4d([1, 2], [1, 1, 1, 2]);
  * const k = tf.tensor4d([1, 1], [1, 1, 1, 2]);
  * full(x, k).print(); // [[[[1, 3, 2]]]]

@@ -4,7 +4,7 @@
  * relayouts themselves in that heap (`heap_tensors.ts`). Measured on the MNIST layer: stock wasm
  * `Transpose` 10 ms, a JS copy loop 2 ms, our SIMD transpose 0.3 ms.
  *
- * Every formula is the seed's: dK = Σ_n X *filt dY becomes one NHWC convolution with the batch as
+ * Per docs/convolutions.md: dK = Σ_n X *filt dY becomes one NHWC convolution with the batch as
  * channels (X viewed as [C,H,W,N], dY as a [Ho,Wo,N,F] kernel, dilated by the stride); dX = Σ_f
  * K *full dY is computed as a GEMM (each dY entry times each kernel tap) and a scatter of the
  * products to the inputs they came from (col2im in `patches.wat`). For 3x3 kernels at stride 1
@@ -140,7 +140,7 @@ function correlate(
  * [N,Ho,Wo,F] with K viewed as [1,1,F,C·kh·kw] (K's own bytes), gives each output pixel's
  * contribution to every input tap; then each tap is added where the forward pass read it. Any
  * stride and padding; XNNPACK sees a well-shaped GEMM even when C is tiny. Measured against
- * correlating the padded dY with the flipped kernel (the seed's `K *full dY` literally): as fast
+ * correlating the padded dY with the flipped kernel (`K *full dY` of docs/convolutions.md): as fast
  * at C = 64, 5x faster at C = 1, where XNNPACK's convolution has one output channel to fill.
  */
 function backpropInputCol2im(
