@@ -1,7 +1,8 @@
 /**
  * The backend-parity cases and their runner, shared by Deno (`parity.ts`) and the Chromium page
  * (`page.ts`): every case is run on each backend and compared with the float64 oracles
- * (`reference.ts` of each op folder in `packages/ops/`), forward and every gradient.
+ * (`reference.ts` of each op folder in `packages/ops/`, and `packages/rnn/reference.ts`), forward
+ * and every gradient.
  *
  * @module
  */
@@ -22,6 +23,18 @@ import * as R from "@convgrad/ops/reference";
 import * as A from "@convgrad/ops/abc-reference";
 import * as P from "@convgrad/ops/pool-reference";
 import { adamRef } from "@convgrad/ops/adam-reference";
+import {
+  captioningLoss,
+  type CaptioningParams,
+  lstmSequence,
+  lstmStep,
+  rnnSequence,
+  rnnStep,
+  temporalAffine,
+  temporalSoftmaxLoss,
+  wordEmbedding,
+} from "@convgrad/rnn";
+import * as RR from "@convgrad/rnn/reference";
 import { errors } from "@convgrad/base/compare";
 import { textTable } from "@convgrad/base";
 import { stockCases } from "./stock_cases.ts";
@@ -230,6 +243,235 @@ function abcCases(): ParityCase[] {
   return cases;
 }
 
+/** Float64 view of `values(n, seed)` with a shape, for the rnn oracle. */
+const arr = (data: Float32Array, shape: number[]): RR.Arr => ({
+  data: Float64Array.from(data),
+  shape,
+});
+
+/** Deterministic token ids in `[0, V)`. */
+const ids = (n: number, V: number, seed: number) =>
+  Array.from(values(n, seed), (v) => Math.min(V - 1, Math.floor(((v + 1) / 2) * V)));
+
+/**
+ * The recurrent ops of `@convgrad/rnn` (forward and every gradient, against the float64 oracle
+ * `packages/rnn/reference.ts`): temporal affine, masked temporal softmax loss (scores up to 50,
+ * so an unshifted exp would lose digits), word embedding with repeated words, RNN and LSTM
+ * steps and sequences (T = 1 and 7), and the whole captioning loss for both cells.
+ */
+function rnnCases(): ParityCase[] {
+  const cases: ParityCase[] = [];
+  const [N, T, D, M, V] = [3, 5, 4, 6, 7];
+  {
+    const x = values(N * T * D, 501), w = values(D * M, 502), b = values(M, 503);
+    const dy = values(N * T * M, 504);
+    cases.push({
+      op: "temporalAffine",
+      label: `x[${N},${T},${D}] w[${D},${M}]`,
+      tolerance: 1e-5,
+      oracle: () => {
+        const [X, W, B] = [arr(x, [N, T, D]), arr(w, [D, M]), arr(b, [M])];
+        const g = RR.temporalAffineGradRef(X, W, arr(dy, [N, T, M]));
+        return {
+          y: RR.temporalAffineRef(X, W, B).data,
+          dx: g.dx.data,
+          dw: g.dw.data,
+          db: g.db.data,
+        };
+      },
+      run: () => {
+        const xs = [tf.tensor3d(x, [N, T, D]), tf.tensor2d(w, [D, M]), tf.tensor1d(b)];
+        const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+          temporalAffine(x as tf.Tensor3D, w as tf.Tensor2D, b as tf.Tensor1D);
+        const [dx, dw, db] = tf.grads(f)(xs, tf.tensor3d(dy, [N, T, M]));
+        return { y: f(xs[0], xs[1], xs[2]), dx, dw, db };
+      },
+    });
+  }
+  {
+    const x = values(N * T * V, 511).map((v) => 50 * v), y = ids(N * T, V, 512);
+    const mask = Array.from(values(N * T, 513), (v) => v > -0.5);
+    cases.push({
+      op: "temporalSoftmaxLoss",
+      label: `x[${N},${T},${V}]·50 masked`,
+      tolerance: 1e-5,
+      oracle: () => {
+        const r = RR.temporalSoftmaxLossRef(arr(x, [N, T, V]), y, mask);
+        return { y: Float64Array.of(r.loss), dx: r.dx.data };
+      },
+      run: () => {
+        const yt = tf.tensor2d(y, [N, T], "int32"), m = tf.tensor2d(mask, [N, T], "bool");
+        const f = (x: tf.Tensor) => temporalSoftmaxLoss(x as tf.Tensor3D, yt, m);
+        const xt = tf.tensor3d(x, [N, T, V]);
+        return { y: f(xt), dx: tf.grad(f)(xt) };
+      },
+    });
+  }
+  {
+    const x = ids(N * T, 4, 521), W = values(4 * D, 522), dy = values(N * T * D, 523);
+    cases.push({
+      op: "wordEmbedding",
+      label: `x[${N},${T}] W[4,${D}] (repeats)`,
+      tolerance: 1e-5,
+      oracle: () => ({
+        y: RR.wordEmbeddingRef(x, [N, T], arr(W, [4, D])).data,
+        dW: RR.wordEmbeddingGradRef(x, [4, D], arr(dy, [N, T, D])).data,
+      }),
+      run: () => {
+        const xt = tf.tensor2d(x, [N, T], "int32"), Wt = tf.tensor2d(W, [4, D]);
+        const f = (W: tf.Tensor) => wordEmbedding(xt, W as tf.Tensor2D);
+        return { y: f(Wt), dW: tf.grad(f)(Wt, tf.tensor3d(dy, [N, T, D])) };
+      },
+    });
+  }
+  const H = 5;
+  for (const cell of ["rnn", "lstm"] as const) {
+    const G = cell === "rnn" ? H : 4 * H;
+    for (const steps of [1, 7]) {
+      const seq = steps > 1, s = 530 + 10 * steps + (cell === "lstm" ? 100 : 0);
+      const x = values(N * steps * D, s), h0 = values(N * H, s + 1), c0 = values(N * H, s + 2);
+      const Wx = values(D * G, s + 3).map((v) => v / 2),
+        Wh = values(H * G, s + 4).map((v) => v / 2);
+      const b = values(G, s + 5), dh = values(N * steps * H, s + 6), dc = values(N * H, s + 7);
+      const op = `${cell}${seq ? "Sequence" : "Step"}`;
+      cases.push({
+        op,
+        label: `x[${N},${seq ? `${steps},` : ""}${D}] H=${H}`,
+        tolerance: 1e-5,
+        oracle: () => {
+          const X = arr(x, [N, steps, D]), H0 = arr(h0, [N, H]), DH = arr(dh, [N, steps, H]);
+          const [WX, WH, B] = [arr(Wx, [D, G]), arr(Wh, [H, G]), arr(b, [G])];
+          if (cell === "rnn") {
+            const g = RR.rnnSequenceGradRef(X, H0, WX, WH, B, DH);
+            const y = RR.rnnSequenceRef(X, H0, WX, WH, B).data;
+            return {
+              y,
+              dx: g.dx.data,
+              dh0: g.dh0.data,
+              dWx: g.dWx.data,
+              dWh: g.dWh.data,
+              db: g.db.data,
+            };
+          }
+          // The step also starts from c0 and has c as a second output; the sequence from zeros.
+          const C0 = seq ? undefined : arr(c0, [N, H]), DC = seq ? undefined : arr(dc, [N, H]);
+          const f = RR.lstmSequenceRef(X, H0, WX, WH, B, C0);
+          const g = RR.lstmSequenceGradRef(X, H0, WX, WH, B, DH, C0, DC);
+          return {
+            y: f.h.data,
+            ...(seq ? {} : { c: f.c.data, dc0: g.dc0!.data }),
+            dx: g.dx.data,
+            dh0: g.dh0.data,
+            dWx: g.dWx.data,
+            dWh: g.dWh.data,
+            db: g.db.data,
+          };
+        },
+        run: (): Record<string, tf.Tensor> => {
+          const xt = seq ? tf.tensor3d(x, [N, steps, D]) : tf.tensor2d(x, [N, D]);
+          const ts = [
+            xt,
+            tf.tensor2d(h0, [N, H]),
+            tf.tensor2d(Wx, [D, G]),
+            tf.tensor2d(Wh, [H, G]),
+            tf.tensor1d(b),
+          ];
+          const dy = seq ? tf.tensor3d(dh, [N, steps, H]) : tf.tensor2d(dh, [N, H]);
+          type T2 = tf.Tensor2D;
+          if (cell === "rnn") {
+            const f = (x: tf.Tensor, h: tf.Tensor, wx: tf.Tensor, wh: tf.Tensor, b: tf.Tensor) =>
+              seq
+                ? rnnSequence(x as tf.Tensor3D, h as T2, wx as T2, wh as T2, b as tf.Tensor1D)
+                : rnnStep(x as T2, h as T2, wx as T2, wh as T2, b as tf.Tensor1D);
+            const [dx, dh0, dWx, dWh, db] = tf.grads(f)(ts, dy);
+            return { y: f(ts[0], ts[1], ts[2], ts[3], ts[4]), dx, dh0, dWx, dWh, db };
+          }
+          if (seq) {
+            const f = (x: tf.Tensor, h: tf.Tensor, wx: tf.Tensor, wh: tf.Tensor, b: tf.Tensor) =>
+              lstmSequence(x as tf.Tensor3D, h as T2, wx as T2, wh as T2, b as tf.Tensor1D);
+            const [dx, dh0, dWx, dWh, db] = tf.grads(f)(ts, dy);
+            return { y: f(ts[0], ts[1], ts[2], ts[3], ts[4]), dx, dh0, dWx, dWh, db };
+          }
+          // Both outputs weighted by their upstream gradients in one scalar.
+          const c0t = tf.tensor2d(c0, [N, H]), dct = tf.tensor2d(dc, [N, H]);
+          const f = (
+            x: tf.Tensor,
+            h: tf.Tensor,
+            c: tf.Tensor,
+            wx: tf.Tensor,
+            wh: tf.Tensor,
+            b: tf.Tensor,
+          ) => lstmStep(x as T2, h as T2, c as T2, wx as T2, wh as T2, b as tf.Tensor1D);
+          const [dx, dh0, dc0, dWx, dWh, db] = tf.grads(
+            (
+              x: tf.Tensor,
+              h: tf.Tensor,
+              c: tf.Tensor,
+              wx: tf.Tensor,
+              wh: tf.Tensor,
+              b: tf.Tensor,
+            ) => {
+              const o = f(x, h, c, wx, wh, b);
+              return o.h.mul(dy).sum().add(o.c.mul(dct).sum());
+            },
+          )([ts[0], ts[1], c0t, ts[2], ts[3], ts[4]]);
+          const o = f(ts[0], ts[1], c0t, ts[2], ts[3], ts[4]);
+          return { y: o.h, c: o.c, dc0, dx, dh0, dWx, dWh, db };
+        },
+      });
+    }
+    // The whole captioner: loss and every parameter's gradient.
+    const [Wd, Vc, T1] = [3, 6, 6];
+    const shapes: Record<keyof RR.CaptioningParamsRef, number[]> = {
+      W_proj: [D, H],
+      b_proj: [H],
+      W_embed: [Vc, Wd],
+      Wx: [Wd, G],
+      Wh: [H, G],
+      b: [G],
+      W_vocab: [H, Vc],
+      b_vocab: [Vc],
+    };
+    const names = Object.keys(shapes) as (keyof RR.CaptioningParamsRef)[];
+    const p = names.map((k, i) => values(size(shapes[k]), 600 + i).map((v) => v / 2));
+    const features = values(N * D, 620);
+    const caps = ids(N * T1, Vc, 621); // token 0 is <NULL>: those targets are masked
+    cases.push({
+      op: `captioningLoss ${cell}`,
+      label: `N=${N} D=${D} Wd=${Wd} H=${H} V=${Vc} T=${T1 - 1}`,
+      tolerance: 1e-5,
+      oracle: () => {
+        const params = Object.fromEntries(names.map((k, i) => [k, arr(p[i], shapes[k])]));
+        const r = RR.captioningLossRef(
+          arr(features, [N, D]),
+          caps,
+          [N, T1],
+          params as unknown as RR.CaptioningParamsRef,
+          cell,
+        );
+        return {
+          y: Float64Array.of(r.loss),
+          ...Object.fromEntries(names.map((k) => [`d${k}`, r.grads[k].data])),
+        };
+      },
+      run: () => {
+        const f = tf.tensor2d(features, [N, D]), c = tf.tensor2d(caps, [N, T1], "int32");
+        const loss = (...ps: tf.Tensor[]) =>
+          captioningLoss(
+            f,
+            c,
+            Object.fromEntries(names.map((k, i) => [k, ps[i]])) as unknown as CaptioningParams,
+            { cellType: cell },
+          );
+        const ts = names.map((k, i) => tf.tensor(p[i], shapes[k]));
+        const { value, grads } = tf.valueAndGrads(loss)(ts);
+        return { y: value, ...Object.fromEntries(names.map((k, i) => [`d${k}`, grads[i]])) };
+      },
+    });
+  }
+  return cases;
+}
+
 /**
  * maxPool (y, dX): 2x2 windows, which wasm runs with SIMD four at a time (Wo of 11 overlaps a
  * row's last step), leftover rows and columns no window covers, 3x3 and 1x1 windows, and the
@@ -317,7 +559,14 @@ function adamCases(): ParityCase[] {
  * ```
  */
 export function parityCases(): ParityCase[] {
-  return [...convCases(), ...abcCases(), ...poolCases(), ...adamCases(), ...stockCases()];
+  return [
+    ...convCases(),
+    ...abcCases(),
+    ...poolCases(),
+    ...adamCases(),
+    ...stockCases(),
+    ...rnnCases(),
+  ];
 }
 
 /**
