@@ -59,4 +59,6 @@ const body = rows.map((r) => [
   ratio(r.oursFwdBwd, r.stockFwdBwd),
 ]);
 console.log(textTable(head, body));
-console.log(`median of ${args.reps} runs each; target: webgl fwd ours/stock <= 1.0x`);
+console.log(
+  `median of ${args.reps} runs each, ours and stock in alternation; target: webgl fwd ours/stock <= 1.0x`,
+);

@@ -38,21 +38,31 @@ function settle(ts: tf.Tensor[]): void {
   }
 }
 
-/** Median milliseconds of `f` (after one untimed run that compiles the shaders). */
-function time(f: () => tf.Tensor[], reps: number): number {
-  const once = () => {
+/**
+ * Median milliseconds of `ours` and of `stock`, timed in alternation (each after one untimed run
+ * that compiles the shaders): load from other processes then falls on both alike, where timing one
+ * after the other measured the same forward pass anywhere from 0.7x to 3.8x stock on a busy machine.
+ */
+function timePair(
+  ours: () => tf.Tensor[],
+  stock: (() => tf.Tensor[]) | null,
+  reps: number,
+): [number, number | null] {
+  const once = (f: () => tf.Tensor[]) => {
+    const t0 = performance.now();
     const ts = tf.tidy(f);
     settle(ts);
     tf.dispose(ts);
+    return performance.now() - t0;
   };
-  once();
-  const t: number[] = [];
+  const fs = stock === null ? [ours] : [ours, stock];
+  fs.forEach(once);
+  const t: number[][] = fs.map(() => []);
   for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    once();
-    t.push(performance.now() - t0);
+    for (const j of i % 2 ? [...fs.keys()].reverse() : fs.keys()) t[j].push(once(fs[j]));
   }
-  return t.sort((a, b) => a - b)[Math.floor(reps / 2)];
+  const median = (a: number[]) => a.sort((p, q) => p - q)[Math.floor(reps / 2)];
+  return [median(t[0]), t[1] ? median(t[1]) : null];
 }
 
 async function bench({ backends, shapes, reps }: BenchArgs): Promise<BenchRow[]> {
@@ -71,15 +81,20 @@ async function bench({ backends, shapes, reps }: BenchArgs): Promise<BenchRow[]>
       const dy = tf.randomNormal(ours(x, k).shape, 0, 1, "float32", 3);
       const dyh = dy.transpose([0, 2, 3, 1]);
       const shape = `[${xs}]*[${ks}]`;
+      const [oursFwd, stockFwd] = timePair(() => [ours(x, k)], () => [stock(xh, kh)], reps);
+      const hasStockDk = tf.getKernel("Conv2DBackpropFilter", backend) !== undefined;
+      const [oursFwdBwd, stockFwdBwd] = timePair(
+        () => [ours(x, k), ...tf.grads(ours)([x, k], dy)],
+        hasStockDk ? () => [stock(xh, kh), ...tf.grads(stock)([xh, kh], dyh)] : null,
+        reps,
+      );
       const row: BenchRow = {
         backend,
         shape,
-        oursFwd: time(() => [ours(x, k)], reps),
-        stockFwd: time(() => [stock(xh, kh)], reps),
-        oursFwdBwd: time(() => [ours(x, k), ...tf.grads(ours)([x, k], dy)], reps),
-        stockFwdBwd: tf.getKernel("Conv2DBackpropFilter", backend) === undefined
-          ? null
-          : time(() => [stock(xh, kh), ...tf.grads(stock)([xh, kh], dyh)], reps),
+        oursFwd,
+        stockFwd: stockFwd!,
+        oursFwdBwd,
+        stockFwdBwd,
       };
       console.log(`browser bench: ${backend} ${shape} done`);
       rows.push(row);

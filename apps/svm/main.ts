@@ -6,6 +6,7 @@
  * vectors circled.
  *
  *   deno task svm [--out DIR] [--n N]
+ *   deno task svm --mnist [--train N] [--out DIR]    (see mnist.ts)
  *
  * @module
  */
@@ -13,6 +14,7 @@ import { parseArgs } from "node:util";
 import { commandArgs, createRng, intFlag, runMain } from "@convgrad/base";
 import { savePlot } from "@convgrad/plot";
 import { type FitOptions, fitSVM, type SVMModel } from "@convgrad/svm";
+import { runMnist } from "./mnist.ts";
 
 type Points = { X: number[][]; y: number[] };
 
@@ -210,8 +212,14 @@ async function main(): Promise<void> {
     options: {
       out: { type: "string", default: "runs/svm" },
       n: { type: "string", default: "200" },
+      mnist: { type: "boolean", default: false },
+      train: { type: "string", default: "10000" },
     },
   });
+  if (f.mnist) {
+    await runMnist(intFlag("train", f.train, 45), f.out);
+    return;
+  }
   const n = intFlag("n", f.n, 10);
   console.log(
     "data set           | kernel | train acc | test acc | support vectors | |Δ dual| quadprog vs smo",

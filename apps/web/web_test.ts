@@ -5,7 +5,7 @@
  * rejection on a page fails the test. Screenshots and the measured times go to
  * `runs/web-test/` (`metrics.json`).
  */
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { assert, assertEquals } from "@convgrad/base/testing";
 import { launchChromium } from "@convgrad/browser";
 import { buildSite } from "./build.ts";

@@ -25,6 +25,7 @@ import "./pool/kernels_cpu.ts";
 import "./pool/kernels_wasm.ts";
 import "./pool/kernels_webgl.ts";
 import "./pool/gradients.ts";
+import "./stock/register.ts";
 
 export { filt } from "./conv/filt.ts";
 export { valid } from "./conv/valid.ts";
@@ -44,3 +45,4 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradch
 export * from "./abc/mod.ts";
 export * from "./adam/mod.ts";
 export * from "./binary/mod.ts";
+export { STOCK_WASM_KERNELS } from "./stock/register.ts";

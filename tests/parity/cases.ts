@@ -37,6 +37,7 @@ import {
 import * as RR from "@convgrad/rnn/reference";
 import { errors } from "@convgrad/base/compare";
 import { textTable } from "@convgrad/base";
+import { stockCases } from "./stock_cases.ts";
 
 /**
  * One op on one set of inputs. `oracle` and `run` return the same output names (`y`, `dX`, ...);
@@ -96,8 +97,9 @@ interface ConvShape {
 /**
  * Small shapes (WebGL runs on SwiftShader in CI) chosen for the edges of each kernel: odd sizes
  * (half-filled packed texels), strides that skip input rows, odd and over-large padding, 1x1 and
- * image-sized kernels, the MNIST 7x7 layer, and enough channels for real sums. The last one takes
- * wasm's Winograd F(4x4, 3x3) backward path, whose float32 rounding is a few times larger.
+ * image-sized kernels, the MNIST 7x7 layer, one input channel with 8 and 16 filters (wasm's dK
+ * from patches, `dk_rows.wat`), and enough channels for real sums. The last one takes wasm's
+ * Winograd F(4x4, 3x3) backward path, whose float32 rounding is a few times larger.
  */
 const CONV_SHAPES: ConvShape[] = [
   { x: [2, 3, 7, 6], k: [4, 3, 3, 3] },
@@ -107,6 +109,8 @@ const CONV_SHAPES: ConvShape[] = [
   { x: [1, 2, 5, 5], k: [2, 2, 5, 5], pad: [1, 2] },
   { x: [2, 2, 6, 5], k: [3, 2, 3, 3], pad: [4, 1] },
   { x: [2, 1, 14, 14], k: [4, 1, 7, 7], stride: [3, 3], pad: [3, 3] },
+  { x: [3, 1, 11, 10], k: [8, 1, 5, 4], stride: [2, 1], pad: [1, 2] },
+  { x: [4, 1, 16, 16], k: [16, 1, 7, 7] },
   { x: [4, 8, 12, 12], k: [8, 8, 3, 3], pad: [1, 1] },
   { x: [16, 32, 10, 9], k: [16, 32, 3, 3], pad: [1, 0], tolerance: 2e-5 },
 ];
@@ -555,7 +559,14 @@ function adamCases(): ParityCase[] {
  * ```
  */
 export function parityCases(): ParityCase[] {
-  return [...convCases(), ...abcCases(), ...poolCases(), ...adamCases(), ...rnnCases()];
+  return [
+    ...convCases(),
+    ...abcCases(),
+    ...poolCases(),
+    ...adamCases(),
+    ...stockCases(),
+    ...rnnCases(),
+  ];
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Checks of the webgl `maxPool` kernels, run in Chromium for `webgl_test.ts`: `maxPool` and its
- * gradient on webgl against the cpu kernels, which `max_pool_test.ts` checks against a loop oracle.
+ * gradient on webgl against the cpu kernels, which `max_pool_test.ts` checks against the float64 oracle.
  *
  * @module
  */

@@ -1,0 +1,72 @@
+;; dK of a convolution with few input channels as one reduction over every output pixel of the
+;; batch, in place on the TF.js wasm backend's heap (the memory is imported; pointers are byte
+;; offsets). With rows = im2row(x) [P, T] (P = N*Ho*Wo pixels, T = C*kh*kw taps) and dY in NHWC
+;; as [P, F]:
+;;   acc[t, f] += sum_p rows[p, t] * dy[p, f]
+;; acc is [T4, F] with T4 = T rounded up to 4; F must be a multiple of 8. A 4-tap x 8-filter tile of
+;; acc stays in eight v128 registers while a block of 128 pixels streams past (its rows and dY
+;; stay in the L1 cache for all the tiles). The last tile of taps reads up to 3 floats past a row,
+;; so rows needs 3 floats of slack after its end; acc's rows past T get garbage, to be ignored.
+(module
+  (import "env" "memory" (memory 0))
+
+  (func (export "accumulate") (param $rows i32) (param $dy i32) (param $acc i32) (param $P i32)
+    (param $T i32) (param $F i32)
+    (local $pb i32) (local $pe i32) (local $t0 i32) (local $f0 i32) (local $p i32) (local $r i32)
+    (local $d i32) (local $d0 v128) (local $d1 v128) (local $s v128)
+    (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $a20 v128) (local $a21 v128) (local $a30 v128) (local $a31 v128)
+    ;; blocks of 128 pixels
+    (block $doneB (loop $eachB (br_if $doneB (i32.ge_u (local.get $pb) (local.get $P)))
+      (local.set $pe (i32.add (local.get $pb) (i32.const 128)))
+      (if (i32.gt_u (local.get $pe) (local.get $P)) (then (local.set $pe (local.get $P))))
+      (local.set $t0 (i32.const 0))
+      (block $doneT (loop $eachT (br_if $doneT (i32.ge_u (local.get $t0) (local.get $T)))
+        (local.set $f0 (i32.const 0))
+        (block $doneF (loop $eachF (br_if $doneF (i32.ge_u (local.get $f0) (local.get $F)))
+          ;; $aXY = acc[t0 + X, f0 + 4Y .. f0 + 4Y + 3]
+          (local.set $a00 (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 0)) (local.get $F)) (local.get $f0)) (i32.const 2)))))
+          (local.set $a01 (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 0)) (local.get $F)) (local.get $f0)) (i32.const 2)))))
+          (local.set $a10 (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 1)) (local.get $F)) (local.get $f0)) (i32.const 2)))))
+          (local.set $a11 (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 1)) (local.get $F)) (local.get $f0)) (i32.const 2)))))
+          (local.set $a20 (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 2)) (local.get $F)) (local.get $f0)) (i32.const 2)))))
+          (local.set $a21 (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 2)) (local.get $F)) (local.get $f0)) (i32.const 2)))))
+          (local.set $a30 (v128.load offset=0 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 3)) (local.get $F)) (local.get $f0)) (i32.const 2)))))
+          (local.set $a31 (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 3)) (local.get $F)) (local.get $f0)) (i32.const 2)))))
+          (local.set $p (local.get $pb))
+          (local.set $r (i32.add (local.get $rows)
+            (i32.shl (i32.add (i32.mul (local.get $pb) (local.get $T)) (local.get $t0)) (i32.const 2))))
+          (local.set $d (i32.add (local.get $dy)
+            (i32.shl (i32.add (i32.mul (local.get $pb) (local.get $F)) (local.get $f0)) (i32.const 2))))
+          (block $doneP (loop $eachP (br_if $doneP (i32.ge_u (local.get $p) (local.get $pe)))
+            (local.set $d0 (v128.load (local.get $d)))
+            (local.set $d1 (v128.load offset=16 (local.get $d)))
+            (local.set $s (f32x4.splat (f32.load offset=0 (local.get $r))))
+            (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $s) (local.get $d0))))
+            (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $s) (local.get $d1))))
+            (local.set $s (f32x4.splat (f32.load offset=4 (local.get $r))))
+            (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $s) (local.get $d0))))
+            (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $s) (local.get $d1))))
+            (local.set $s (f32x4.splat (f32.load offset=8 (local.get $r))))
+            (local.set $a20 (f32x4.add (local.get $a20) (f32x4.mul (local.get $s) (local.get $d0))))
+            (local.set $a21 (f32x4.add (local.get $a21) (f32x4.mul (local.get $s) (local.get $d1))))
+            (local.set $s (f32x4.splat (f32.load offset=12 (local.get $r))))
+            (local.set $a30 (f32x4.add (local.get $a30) (f32x4.mul (local.get $s) (local.get $d0))))
+            (local.set $a31 (f32x4.add (local.get $a31) (f32x4.mul (local.get $s) (local.get $d1))))
+            (local.set $r (i32.add (local.get $r) (i32.shl (local.get $T) (i32.const 2))))
+            (local.set $d (i32.add (local.get $d) (i32.shl (local.get $F) (i32.const 2))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $eachP)))
+          (v128.store offset=0 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 0)) (local.get $F)) (local.get $f0)) (i32.const 2))) (local.get $a00))
+          (v128.store offset=16 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 0)) (local.get $F)) (local.get $f0)) (i32.const 2))) (local.get $a01))
+          (v128.store offset=0 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 1)) (local.get $F)) (local.get $f0)) (i32.const 2))) (local.get $a10))
+          (v128.store offset=16 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 1)) (local.get $F)) (local.get $f0)) (i32.const 2))) (local.get $a11))
+          (v128.store offset=0 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 2)) (local.get $F)) (local.get $f0)) (i32.const 2))) (local.get $a20))
+          (v128.store offset=16 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 2)) (local.get $F)) (local.get $f0)) (i32.const 2))) (local.get $a21))
+          (v128.store offset=0 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 3)) (local.get $F)) (local.get $f0)) (i32.const 2))) (local.get $a30))
+          (v128.store offset=16 (i32.add (local.get $acc) (i32.shl (i32.add (i32.mul (i32.add (local.get $t0) (i32.const 3)) (local.get $F)) (local.get $f0)) (i32.const 2))) (local.get $a31))
+          (local.set $f0 (i32.add (local.get $f0) (i32.const 8)))
+          (br $eachF)))
+        (local.set $t0 (i32.add (local.get $t0) (i32.const 4)))
+        (br $eachT)))
+      (local.set $pb (local.get $pe))
+      (br $eachB)))))
