@@ -15,8 +15,8 @@
  * then keeps it fixed and the decoder learns from its features, as cs231n's from VGG's;
  * `--encoder trainable` trains it end to end with the decoder through our conv gradients, from
  * there (after `--warmup` epochs, default 3, in which it stays fixed while the decoder learns to
- * read it; then at a tenth of the decoder's learning rate) or (`--encoder-init random`) from
- * random weights. `--data DIR` trains on cs231n's
+ * read it) or (`--encoder-init random`) from random weights; either way at a tenth of the
+ * decoder's learning rate. `--data DIR` trains on cs231n's
  * `coco_captioning` folder instead (its PCA VGG features; `--train` captions at most, drawn as
  * cs231n's `max_train`; the first `--val` validation images with all their captions).
  *
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
   const lr = Number(f.lr ?? "5e-3");
   if (!(lr > 0)) throw new RangeError(`--lr must be > 0, got ${f.lr}`);
   const lrDecay = 0.95;
-  const encoderLrScale = encoderInit === "pretrained" ? 0.1 : 1;
+  const encoderLrScale = 0.1;
   // A pretrained encoder stays fixed while the decoder learns to read it (its first gradients are
   // noise that would wash out what the encoder learnt), then trains with it end to end.
   const warmup = encoderMode === "trainable"
@@ -296,7 +296,8 @@ async function main(): Promise<void> {
     cellType: f.cell,
     seed,
   });
-  // A pretrained trainable encoder gets its own Adam at a tenth of the rate (fine-tuning).
+  // A trainable encoder gets its own Adam at a tenth of the rate: at the decoder's, a random
+  // encoder never got the loss below the caption prior (7.9 for 5 epochs; measured).
   const encoderVars = trainableEncoder && encoder ? Object.values(encoder) as tf.Variable[] : [];
   const decoderVars = model.variables();
   const optimizer = tf.train.adam(lr), encoderOptimizer = tf.train.adam(lr * encoderLrScale);
