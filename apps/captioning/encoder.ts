@@ -16,6 +16,7 @@ import * as tf from "@tensorflow/tfjs";
 import { filt, maxPool } from "@convgrad/ops";
 import { createRng } from "@convgrad/base";
 import { batches, type LabeledImages } from "@convgrad/data";
+import { FusedAdam } from "@convgrad/nn";
 
 /**
  * Conv kernels `k1..k3` `[F,C,kh,kw]` and channel biases `b1..b3` `[F]`; the cell classifier
@@ -250,7 +251,7 @@ export function pretrainEncoder(
   },
 ): number {
   const { seed, batchSize = 100, lr = 5e-3 } = opts, size = cells.height;
-  const optimizer = tf.train.adam(lr);
+  const optimizer = new FusedAdam(lr);
   const logits = (x: tf.Tensor4D) => cellLogits(x, p).reshape([x.shape[0], -1]); // [N,21]
   let step = 0;
   for (const batch of batches(cells, batchSize, { shuffle: true, seed })) {
