@@ -62,8 +62,6 @@ function partOf(name: string, inputs: number[][], classes: number): string {
   if (name === "ConvgradFiltBackpropFilter") return "conv dK";
   if (name === "ConvgradFiltBackpropInput") return "conv dX";
   if (name.startsWith("ConvgradMaxPool")) return "max-pool (forward, backward)";
-  if (name === "ConvgradFiltPool") return "conv forward + max-pool (fused)";
-  if (name === "ConvgradFiltPoolBackpropFilter") return "conv dK + max-pool backward (fused)";
   if (name.startsWith("Convgrad")) return name;
   if (name === "BatchMatMul" || name === "_FusedMatMul") return "dense matmuls";
   if (name === "Transpose") return "relayouts (Transpose)";
