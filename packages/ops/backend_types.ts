@@ -22,7 +22,7 @@ export function cpuFloats(b: CpuBackend, t: tf.TensorInfo): Float32Array {
 
 /** The `wasm` backend: tensors live in its WebAssembly heap. */
 export interface WasmBackend {
-  makeOutput(shape: number[], dtype: "float32" | "int32"): tf.TensorInfo;
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
   /** A view of the tensor's data in the heap, typed by its dtype. */
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
   disposeData(dataId: object): boolean;

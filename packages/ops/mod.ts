@@ -19,7 +19,6 @@
  */
 import "./conv/kernels_cpu.ts";
 import "./conv/kernels_wasm.ts";
-import "./conv/kernels_wasm_filt_pool.ts";
 import "./conv/kernels_webgl.ts";
 import "./conv/gradients.ts";
 import "./pool/kernels_cpu.ts";
@@ -29,7 +28,6 @@ import "./pool/gradients.ts";
 import "./stock/register.ts";
 
 export { filt } from "./conv/filt.ts";
-export { filtPool } from "./conv/filt_pool.ts";
 export { valid } from "./conv/valid.ts";
 export {
   FILT,

@@ -14,7 +14,6 @@ import {
   adamUpdate,
   type BackendName,
   filt,
-  filtPool,
   full,
   maxPool,
   setBackend,
@@ -511,47 +510,6 @@ function poolCases(): ParityCase[] {
 }
 
 /**
- * filtPool = maxPool(filt(x, k), 2) (y, dX, dK): one input channel with 8 filters (wasm's fused
- * kernel, dK from patches), several channels (its general dK, and Winograd at 8x8 channels with
- * 3x3 kernels), odd conv outputs (a trailing row and column in no window), a stride, and 6 filters
- * (not a multiple of 4: the two ops run separately). Oracle: the float64 pool and conv references
- * composed, the pooled dY sent to each window's maximum, then filt's gradient.
- */
-function filtPoolCases(): ParityCase[] {
-  const shapes: ConvShape[] = [
-    { x: [2, 1, 14, 14], k: [8, 1, 7, 7] },
-    { x: [2, 3, 9, 10], k: [4, 3, 3, 2], pad: [1, 0] },
-    { x: [2, 8, 10, 10], k: [8, 8, 3, 3], pad: [1, 1] },
-    { x: [1, 1, 15, 15], k: [4, 1, 3, 3], stride: [2, 2] },
-    { x: [1, 2, 8, 8], k: [6, 2, 3, 3] },
-  ];
-  return shapes.map((s, i) => {
-    const opts: R.RefOptions = { stride: s.stride, pad: s.pad };
-    const x = values(size(s.x), 700 + 10 * i), k = values(size(s.k), 701 + 10 * i);
-    const conv = () => R.filtRef(f64(x, s.x), f64(k, s.k), opts);
-    const yShape = P.maxPoolRef(conv(), 2).shape;
-    const dy = values(size(yShape), 702 + 10 * i);
-    return {
-      op: "filtPool",
-      label: `x[${s.x}] k[${s.k}] s[${s.stride ?? [1, 1]}] p[${s.pad ?? [0, 0]}]`,
-      tolerance: 1e-5,
-      oracle: () => {
-        const X = f64(x, s.x), K = f64(k, s.k), Y = conv();
-        const g = R.filtGradRef(X, K, P.maxPoolGradRef(Y, f64(dy, yShape), 2), opts);
-        return { y: P.maxPoolRef(Y, 2).data, dX: g.dx.data, dK: g.dk.data };
-      },
-      run: () => {
-        const xt = tf.tensor4d(x, s.x), kt = tf.tensor4d(k, s.k);
-        const [dX, dK] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-          filtPool(a as tf.Tensor4D, b as tf.Tensor4D, opts)
-        )([xt, kt], tf.tensor4d(dy, yShape));
-        return { y: filtPool(xt, kt, opts), dX, dK };
-      },
-    };
-  });
-}
-
-/**
  * The fused Adam step (x', m', v') at step 1 and step 50, on 1031 values (SIMD lanes and a scalar
  * tail); the backends without the fused kernel (webgl) run the stock optimizer's kernels.
  */
@@ -605,7 +563,6 @@ export function parityCases(): ParityCase[] {
     ...convCases(),
     ...abcCases(),
     ...poolCases(),
-    ...filtPoolCases(),
     ...adamCases(),
     ...stockCases(),
     ...rnnCases(),

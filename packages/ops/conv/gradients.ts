@@ -17,16 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { registerGradientOnce } from "../register.ts";
 import { fullAttrs } from "./geometry.ts";
-import {
-  FILT,
-  FILT_BACKPROP_FILTER,
-  FILT_BACKPROP_INPUT,
-  FILT_POOL,
-  FILT_POOL_BACKPROP_FILTER,
-  FILT_POOL_BACKPROP_INPUT,
-  FULL,
-  VALID,
-} from "./kernel_names.ts";
+import { FILT, FILT_BACKPROP_FILTER, FILT_BACKPROP_INPUT, FULL, VALID } from "./kernel_names.ts";
 import type { ConvAttrs } from "./options.ts";
 
 function backpropInput(dy: tf.Tensor, k: tf.Tensor, x: tf.Tensor, a: ConvAttrs): tf.Tensor {
@@ -73,31 +64,4 @@ registerGradientOnce({
   kernelName: FULL,
   inputsToSave: ["x", "k"],
   gradFunc: flippedGradient((k) => fullAttrs(k.shape)),
-});
-
-// filtPool: dY of the convolution is the pooled dY at each window's argmax (the code the forward
-// kernel recorded), 0 elsewhere; then filt's two formulas. The backprop kernels do both steps, so
-// each backend picks the layout of the spread-out dY.
-registerGradientOnce({
-  kernelName: FILT_POOL,
-  inputsToSave: ["x", "k"],
-  outputsToSave: [false, true],
-  gradFunc: (dys, saved, attrs) => {
-    const [x, k, code] = saved, a = attrs as unknown as ConvAttrs;
-    const dy = (dys as tf.Tensor[])[0];
-    return {
-      x: () =>
-        tf.engine().runKernel(FILT_POOL_BACKPROP_INPUT, { dy, code, k }, {
-          stride: a.stride,
-          pad: a.pad,
-          inputShape: x.shape,
-        }) as tf.Tensor,
-      k: () =>
-        tf.engine().runKernel(FILT_POOL_BACKPROP_FILTER, { x, dy, code }, {
-          stride: a.stride,
-          pad: a.pad,
-          kernelShape: k.shape,
-        }) as tf.Tensor,
-    };
-  },
 });

@@ -10,12 +10,3 @@ export const FULL = "ConvgradFull";
 export const FILT_BACKPROP_INPUT = "ConvgradFiltBackpropInput";
 /** dK[f,c] = Σ_n X[n,c] *filt dY[n,f]; inputs `{x, dy}`, attrs ConvAttrs + `kernelShape`. */
 export const FILT_BACKPROP_FILTER = "ConvgradFiltBackpropFilter";
-/**
- * maxPool(filt(x, k), 2) in one kernel (wasm): inputs `{x, k}`, ConvAttrs; outputs the pooled
- * `[N,F,Ho/2,Wo/2]` and each window's argmax code (int32 `[N,Ho/2,Wo/2,F/4]`, a byte per filter).
- */
-export const FILT_POOL = "ConvgradFiltPool";
-/** dX of FILT_POOL: inputs `{dy, code, k}`, attrs ConvAttrs + `inputShape`. */
-export const FILT_POOL_BACKPROP_INPUT = "ConvgradFiltPoolBackpropInput";
-/** dK of FILT_POOL: inputs `{x, dy, code}`, attrs ConvAttrs + `kernelShape`. */
-export const FILT_POOL_BACKPROP_FILTER = "ConvgradFiltPoolBackpropFilter";

@@ -97,8 +97,8 @@ function cachedFilter(b: WasmBackend, k: tf.TensorInfo, flip: boolean): tf.Tenso
   return filter;
 }
 
-/** y [N,Ho,Wo,F] (NHWC, as XNNPACK gives it) = filt(x, k or flip(k)) through XNNPACK. */
-export function correlateChannelsLast(
+/** y [N,F,Ho,Wo] = filt(x, k or flip(k)) through XNNPACK. */
+function correlate(
   b: WasmBackend,
   x: tf.TensorInfo,
   k: tf.TensorInfo,
@@ -121,28 +121,18 @@ export function correlateChannelsLast(
       const kmat = temp(
         copyView(b, kh, { shape: [1, 1, taps, F], strides: [0, 0, F, 1], offset: 0 }),
       );
-      const y = gemm(b, rows, kmat); // [N·Ho·Wo,1,1,F]
-      return { dataId: y.dataId, shape: [N, Ho, Wo, F], dtype: "float32" };
+      const y = temp(gemm(b, rows, kmat)); // [N·Ho·Wo,1,1,F]
+      return channelsFirst(b, { dataId: y.dataId, shape: [N, Ho, Wo, F], dtype: "float32" });
     }
     const xh = temp(channelsLast(b, x)); // [N,H,W,C]
-    return stock("Conv2D", b, { x: xh, filter: kh }, {
+    const y = temp(stock("Conv2D", b, { x: xh, filter: kh }, {
       strides: a.stride,
       pad: explicitPad(a.pad),
       dilations: [1, 1],
       dataFormat: "NHWC",
-    }); // [N,Ho,Wo,F]
+    })); // [N,Ho,Wo,F]
+    return channelsFirst(b, y);
   });
-}
-
-/** y [N,F,Ho,Wo] = filt(x, k or flip(k)) through XNNPACK. */
-function correlate(
-  b: WasmBackend,
-  x: tf.TensorInfo,
-  k: tf.TensorInfo,
-  a: ConvAttrs,
-  flip: boolean,
-): tf.TensorInfo {
-  return withTemps(b, (temp) => channelsFirst(b, temp(correlateChannelsLast(b, x, k, a, flip))));
 }
 
 /**
@@ -189,7 +179,7 @@ interface DkRows {
 function backpropFilterRows(
   b: WasmBackend,
   x: tf.TensorInfo,
-  dyh: tf.TensorInfo,
+  dy: tf.TensorInfo,
   a: ConvAttrs,
   kernelShape: number[],
   temp: Temp,
@@ -198,7 +188,8 @@ function backpropFilterRows(
   const P = g.N * g.Ho * g.Wo, T = C * kh * kw, T4 = Math.ceil(T / 4) * 4;
   const rows = temp(b.makeOutput([P * T + 4], "float32")); // + slack: see dk_rows.wat
   const acc = temp(b.makeOutput([T4, F], "float32"));
-  heapFloats(b, acc).fill(0); // dyh: [N,Ho,Wo,F] = [P,F]
+  const dyh = temp(channelsLast(b, dy)); // [N,Ho,Wo,F] = [P,F]
+  heapFloats(b, acc).fill(0);
   heapModule<Patches>(b, PATCHES_BASE64).im2row(
     heapOffset(b, x),
     heapOffset(b, rows),
@@ -219,72 +210,43 @@ function backpropFilterRows(
   });
 }
 
-/** dX [N,C,H,W] (`inputShape`) of filt(X, K) under `a` from dY in NHWC, `dyh` [N,Ho,Wo,F]. */
-export function backpropInputChannelsLast(
-  b: WasmBackend,
-  dyh: tf.TensorInfo,
-  k: tf.TensorInfo,
-  a: ConvAttrs,
-  inputShape: number[],
-): tf.TensorInfo {
-  return withTemps(
-    b,
-    (temp) =>
-      winogradInputFits(k.shape, a, inputShape)
-        ? winogradBackpropInput(b, dyh, k, a, inputShape, temp)
-        : backpropInputCol2im(b, dyh, k, a, inputShape, temp),
-  );
-}
-
-/**
- * dK [F,C,kh,kw] (`kernelShape`) of filt(X, K) under `a`, from dY in NCHW (`dy`) or NHWC (`dyh`);
- * each path relayouts the one it lacks.
- */
-export function backpropFilter(
-  b: WasmBackend,
-  x: tf.TensorInfo,
-  dY: { dy: tf.TensorInfo } | { dyh: tf.TensorInfo },
-  a: ConvAttrs,
-  kernelShape: number[],
-): tf.TensorInfo {
-  const [F, C, kh, kw] = kernelShape;
-  return withTemps(b, (temp) => {
-    if (C < FEW_CHANNELS && F % 8 === 0) {
-      const dyh = "dyh" in dY ? dY.dyh : temp(channelsLast(b, dY.dy)); // [N,Ho,Wo,F]
-      return backpropFilterRows(b, x, dyh, a, kernelShape, temp);
-    }
-    const dy = "dy" in dY ? dY.dy : temp(channelsFirst(b, dY.dyh)); // [N,F,Ho,Wo]
-    const [N, , H, W] = x.shape, [, , Ho, Wo] = dy.shape;
-    const xt = temp(transposed(b, x, [1, N, C * H * W], [C, H, W, N]));
-    const dyt = temp(transposed(b, dy, [1, N * F, Ho * Wo], [Ho, Wo, N, F]));
-    if (winogradFilterFits(kernelShape, a, N)) {
-      return winogradBackpropFilter(b, xt, dyt, a, temp);
-    }
-    // dK = Σ_n X *filt dY as one convolution: the batch becomes the channel axis it sums over,
-    // dY the kernel (dilated by the stride). Measured against im2col + GEMM: as fast at C = 64,
-    // 10-20% faster at C = 1, with no column buffer.
-    const r = temp(stock("Conv2D", b, { x: xt, filter: dyt }, {
-      strides: [1, 1],
-      pad: explicitPad(a.pad),
-      dilations: a.stride,
-      dataFormat: "NHWC",
-    })); // [C,Hr,Wr,F], Hr >= kh: rows past kh are taps the stride never used
-    const rs = stridesOf(r.shape);
-    return copyView(b, r, {
-      shape: [F, C, kh, kw],
-      strides: [rs[3], rs[0], rs[1], rs[2]],
-      offset: 0,
-    });
-  });
-}
-
 registerConvKernels<WasmBackend>("wasm", {
   backend: (b) => b as unknown as WasmBackend,
   correlate,
   backpropInput: (b, dy, k, a, inputShape) =>
     withTemps(b, (temp) => {
       const dyh = temp(channelsLast(b, dy)); // [N,Ho,Wo,F]
-      return backpropInputChannelsLast(b, dyh, k, a, inputShape);
+      return winogradInputFits(k.shape, a, inputShape)
+        ? winogradBackpropInput(b, dyh, k, a, inputShape, temp)
+        : backpropInputCol2im(b, dyh, k, a, inputShape, temp);
     }),
-  backpropFilter: (b, x, dy, a, kernelShape) => backpropFilter(b, x, { dy }, a, kernelShape),
+  backpropFilter: (b, x, dy, a, kernelShape) => {
+    const [F, C, kh, kw] = kernelShape;
+    return withTemps(b, (temp) => {
+      if (C < FEW_CHANNELS && F % 8 === 0) {
+        return backpropFilterRows(b, x, dy, a, kernelShape, temp);
+      }
+      const [N, , H, W] = x.shape, [, , Ho, Wo] = dy.shape;
+      const xt = temp(transposed(b, x, [1, N, C * H * W], [C, H, W, N]));
+      const dyt = temp(transposed(b, dy, [1, N * F, Ho * Wo], [Ho, Wo, N, F]));
+      if (winogradFilterFits(kernelShape, a, N)) {
+        return winogradBackpropFilter(b, xt, dyt, a, temp);
+      }
+      // dK = Σ_n X *filt dY as one convolution: the batch becomes the channel axis it sums over,
+      // dY the kernel (dilated by the stride). Measured against im2col + GEMM: as fast at C = 64,
+      // 10-20% faster at C = 1, with no column buffer.
+      const r = temp(stock("Conv2D", b, { x: xt, filter: dyt }, {
+        strides: [1, 1],
+        pad: explicitPad(a.pad),
+        dilations: a.stride,
+        dataFormat: "NHWC",
+      })); // [C,Hr,Wr,F], Hr >= kh: rows past kh are taps the stride never used
+      const rs = stridesOf(r.shape);
+      return copyView(b, r, {
+        shape: [F, C, kh, kw],
+        strides: [rs[3], rs[0], rs[1], rs[2]],
+        offset: 0,
+      });
+    });
+  },
 });
