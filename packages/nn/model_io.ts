@@ -53,6 +53,11 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
  * ```
  */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
+  return await tf.loadLayersModel(tf.io.fromMemory(await readModelArtifacts(dir)));
+}
+
+/** The topology and weights of `dir/model.json` and the weight files its manifest lists. */
+export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
   let json;
   try {
     json = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
@@ -66,9 +71,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   );
   const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((off, p) => (bytes.set(p, off), off + p.length), 0);
-  return await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: bytes.buffer }),
-  );
+  return { modelTopology: json.modelTopology, weightSpecs, weightData: bytes.buffer };
 }
 
 /**
