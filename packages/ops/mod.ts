@@ -20,6 +20,7 @@ import "./conv/kernels_wasm.ts";
 import "./conv/kernels_webgl.ts";
 import "./pool/kernels_webgl.ts";
 import "./conv/gradients.ts";
+import "./stock/register.ts";
 
 export { filt } from "./conv/filt.ts";
 export { valid } from "./conv/valid.ts";
@@ -30,3 +31,4 @@ export { type BackendName, setBackend, type SetBackendOptions, wasmBinaries } fr
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradcheck.ts";
 export * from "./abc/mod.ts";
 export * from "./binary/mod.ts";
+export { STOCK_WASM_KERNELS } from "./stock/register.ts";

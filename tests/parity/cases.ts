@@ -19,6 +19,7 @@ import {
 import * as R from "../../packages/ops/conv/reference.ts";
 import * as A from "../../packages/ops/abc/reference.ts";
 import { errors } from "@convgrad/base/testing";
+import { stockCases } from "./stock_cases.ts";
 
 /**
  * One op on one set of inputs. `oracle` and `run` return the same output names (`y`, `dX`, ...);
@@ -232,7 +233,7 @@ function abcCases(): ParityCase[] {
  * ```
  */
 export function parityCases(): ParityCase[] {
-  return [...convCases(), ...abcCases()];
+  return [...convCases(), ...abcCases(), ...stockCases()];
 }
 
 /**
