@@ -184,7 +184,8 @@ function cutTopology(
   cut: string | undefined,
   size: [number, number] | null,
 ): { model: KerasModelJson; kept: Set<string> } {
-  const list = model.config.layers;
+  // Functional configs name each layer beside its config, Sequential ones only inside it.
+  const list = model.config.layers.map((l) => ({ ...l, name: l.name ?? l.config.name as string }));
   const byName = new Map(list.map((l) => [l.name, l]));
   if (cut !== undefined && !byName.has(cut)) {
     const names = list.map((l) => l.name);
@@ -254,9 +255,9 @@ function keepWeights(
 function checkSize(size: BackboneOptions["inputSize"]): [number, number] | null {
   if (size === undefined || size === null) return null;
   const hw: unknown[] = Array.isArray(size) ? size : [size, size];
-  if (hw.length !== 2 || !hw.every((v) => Number.isInteger(v) && (v as number) >= 8)) {
+  if (hw.length !== 2 || !hw.every((v) => Number.isInteger(v) && (v as number) >= 1)) {
     throw new RangeError(
-      `loadBackbone: inputSize must be an integer >= 8 or [height, width] of them, got ` +
+      `loadBackbone: inputSize must be a positive integer or [height, width] of them, got ` +
         JSON.stringify(size),
     );
   }
