@@ -288,14 +288,14 @@ export function evaluateSet(
   return { loss: lossSum / set.n, accuracy: correct / set.n, predictions };
 }
 
-/** Options of {@linkcode finetune}, {@linkcode freeze} and {@linkcode fromScratch}. */
-export interface HeadOptions {
-  /** Seeds the new head's (and, from scratch, every layer's) initial weights. Default 0. */
+/** Options of {@linkcode fromScratch}. */
+export interface ScratchOptions {
+  /** Seeds every layer's initial weights. Default 0. */
   seed?: number;
 }
 
 /** Options of {@linkcode finetune}. */
-export interface FinetuneOptions extends HeadOptions {
+export interface FinetuneOptions {
   /**
    * How the backbone's batch norms normalise while training: `"moving"` (default) with their
    * pretrained moving mean and variance, their scale and offset trained (the Keras advice: the
@@ -323,16 +323,19 @@ function checkClasses(op: string, backbone: tf.LayersModel, numClasses: number):
 
 /**
  * The backbone with a new head: global average pooling (the tutorial's ResNet's own pooling) and
- * a dense softmax layer of `numClasses` units, like `model.fc = nn.Linear(num_ftrs, 2)`.
+ * a dense softmax layer of `numClasses` units, like `model.fc = nn.Linear(num_ftrs, 2)`; the head
+ * starts at zero, so it needs no seed.
  */
-function withHead(backbone: tf.LayersModel, numClasses: number, seed: number): tf.LayersModel {
+function withHead(backbone: tf.LayersModel, numClasses: number): tf.LayersModel {
   const pooled = tf.layers.globalAveragePooling2d({ name: "head_pool" })
     .apply(backbone.outputs[0]) as tf.SymbolicTensor;
   const probs = tf.layers.dense({
     name: "head_dense",
     units: numClasses,
     activation: "softmax",
-    kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    // Zeros: the first steps start from uniform predictions (loss ln K) instead of sending the
+    // gradient of a random head's confident mistakes back into the pretrained layers.
+    kernelInitializer: "zeros",
   }).apply(pooled) as tf.SymbolicTensor;
   return tf.model({ inputs: backbone.inputs, outputs: probs, name: `${backbone.name}_transfer` });
 }
@@ -350,7 +353,7 @@ function withHead(backbone: tf.LayersModel, numClasses: number, seed: number): t
 export function finetune(
   backbone: tf.LayersModel,
   numClasses: number,
-  { seed = 0, batchNorm = "moving" }: FinetuneOptions = {},
+  { batchNorm = "moving" }: FinetuneOptions = {},
 ): tf.LayersModel {
   checkClasses("finetune", backbone, numClasses);
   if (batchNorm !== "moving" && batchNorm !== "batch") {
@@ -362,7 +365,7 @@ export function finetune(
     if (batchNorm === "moving") statsFixed.add(layer);
     else statsFixed.delete(layer);
   }
-  return withHead(backbone, numClasses, seed);
+  return withHead(backbone, numClasses);
 }
 
 /**
@@ -376,14 +379,10 @@ export function finetune(
  * console.log(model.trainableWeights.length); // 2: the head's kernel and bias
  * ```
  */
-export function freeze(
-  backbone: tf.LayersModel,
-  numClasses: number,
-  { seed = 0 }: HeadOptions = {},
-): tf.LayersModel {
+export function freeze(backbone: tf.LayersModel, numClasses: number): tf.LayersModel {
   checkClasses("freeze", backbone, numClasses);
   for (const layer of backbone.layers) layer.trainable = false;
-  return withHead(backbone, numClasses, seed);
+  return withHead(backbone, numClasses);
 }
 
 /**
@@ -399,7 +398,7 @@ export function freeze(
 export async function fromScratch(
   backbone: tf.LayersModel,
   numClasses: number,
-  { seed = 0 }: HeadOptions = {},
+  { seed = 0 }: ScratchOptions = {},
 ): Promise<tf.LayersModel> {
   checkClasses("fromScratch", backbone, numClasses);
   const topology = backbone.toJSON(null, false) as unknown as {
@@ -420,5 +419,5 @@ export async function fromScratch(
   const fresh = await tf.models.modelFromJSON({
     modelTopology: topology as unknown as tf.io.ModelJSON["modelTopology"],
   });
-  return withHead(fresh, numClasses, seed);
+  return withHead(fresh, numClasses);
 }
