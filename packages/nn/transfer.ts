@@ -105,8 +105,12 @@ function makeOptimizer(o: TransferOptimizer): tf.Optimizer {
 
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   // SGD and momentum keep the rate as a tensor that only setLearningRate refreshes.
-  if (optimizer instanceof tf.SGDOptimizer) optimizer.setLearningRate(lr);
-  else (optimizer as unknown as { learningRate: number }).learningRate = lr;
+  const o = optimizer as unknown as {
+    learningRate: number;
+    setLearningRate?: (lr: number) => void;
+  };
+  if (o.setLearningRate) o.setLearningRate(lr);
+  else o.learningRate = lr;
 }
 
 function checkSet(name: string, set: LabeledImages, classes: number, shape: number[]): void {
@@ -237,6 +241,8 @@ export async function trainModel(
     }
   } finally {
     optimizer.dispose();
+    // TF.js 4.22's MomentumOptimizer.dispose forgets the learning-rate scalar of its SGD parent.
+    (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
   }
   const seconds = (performance.now() - t0) / 1000;
   log(`Training complete in ${Math.floor(seconds / 60)}m ${(seconds % 60).toFixed(0)}s`);
@@ -419,5 +425,6 @@ export async function fromScratch(
   const fresh = await tf.models.modelFromJSON({
     modelTopology: topology as unknown as tf.io.ModelJSON["modelTopology"],
   });
+  for (const layer of fresh.layers) layer.trainable = true;
   return withHead(fresh, numClasses);
 }
