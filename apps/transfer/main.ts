@@ -48,7 +48,7 @@ export type Mode = typeof MODES[number];
  * pretrained layers, normalised by their saved statistics, take only small steps).
  */
 export const OPTIMIZERS: Record<Mode, TransferOptimizer> = {
-  finetune: { name: "momentum", lr: 1e-4, momentum: 0.9 },
+  finetune: { name: "momentum", lr: 3e-4, momentum: 0.9 },
   freeze: { name: "momentum", lr: 1e-2, momentum: 0.9 },
   scratch: { name: "momentum", lr: 1e-2, momentum: 0.9 },
 };
@@ -232,7 +232,8 @@ export async function runTransfer(opts: RunOptions): Promise<Record<string, unkn
       }),
       { scale: 1 },
     );
-    model.dispose(); // the backbone's layers with it
+    model.dispose(); // the backbone's layers with it, unless the model only copied its architecture
+    if (mode === "scratch") backbone.dispose();
   }
   await savePlot(`${out}/curves`, curvesPlot(runs));
   const metrics = {

@@ -191,7 +191,8 @@ export async function trainModel(
     for (let epoch = 0; epoch < epochs; epoch++) {
       const lr = o.lr * scheduler.gamma ** Math.floor(epoch / scheduler.stepSize);
       setLearningRate(optimizer, lr);
-      log(`Epoch ${epoch}/${epochs - 1}\n${"-".repeat(10)}`);
+      log(`Epoch ${epoch}/${epochs - 1}`);
+      log("-".repeat(10));
       const train = typeof data.train === "function" ? data.train(epoch) : data.train;
       checkSet("train", train, classes, inShape);
       const steps = Math.ceil(train.n / batchSize);
