@@ -12,9 +12,12 @@ if ! command -v deno >/dev/null 2>&1 || ! deno --version | grep -q "deno $DENO_V
 fi
 deno --version | head -n 1
 # The browser tests (tests/parity/, packages/ops/conv/kernels_webgl_test.ts) drive Debian's Chromium;
-# the Fashion-MNIST loader reads Debian's dataset-fashion-mnist.
-if [ ! -x /usr/lib/chromium/chromium ] || [ ! -d /usr/share/datasets/fashion-mnist ]; then
-  echo "installing chromium and dataset-fashion-mnist"
+# the Fashion-MNIST loader reads Debian's dataset-fashion-mnist; the transfer-learning photos are
+# Debian's tuxpaint-stamps-default.
+if [ ! -x /usr/lib/chromium/chromium ] || [ ! -d /usr/share/datasets/fashion-mnist ] ||
+  [ ! -d /usr/share/tuxpaint/stamps/animals ]; then
+  echo "installing chromium, dataset-fashion-mnist and tuxpaint-stamps-default"
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium dataset-fashion-mnist >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium dataset-fashion-mnist \
+    tuxpaint-stamps-default >/dev/null
 fi

@@ -272,8 +272,10 @@ function checkSize(size: BackboneOptions["inputSize"]): [number, number] | null 
  *
  * @example
  * ```ts
+ * import { setBackend } from "@convgrad/ops";
  * import * as tf from "@tensorflow/tfjs";
  * import { loadBackbone } from "@convgrad/nn";
+ * await setBackend("wasm");
  * const backbone = await loadBackbone("mobilenet_v2", { cut: "block_6_expand_relu", inputSize: 64 });
  * console.log(backbone.outputs[0].shape); // [null, 8, 8, 192]
  * ```

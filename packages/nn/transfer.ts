@@ -140,8 +140,10 @@ function checkSet(name: string, set: LabeledImages, classes: number, shape: numb
  *
  * @example
  * ```ts
+ * import { setBackend } from "@convgrad/ops";
  * import * as tf from "@tensorflow/tfjs";
  * import { trainModel } from "@convgrad/nn";
+ * await setBackend("wasm");
  * const model = tf.sequential({ layers: [
  *   tf.layers.flatten({ inputShape: [2, 2, 1] }),
  *   tf.layers.dense({ units: 2, activation: "softmax" }),
@@ -259,8 +261,10 @@ export async function trainModel(
  *
  * @example
  * ```ts
+ * import { setBackend } from "@convgrad/ops";
  * import * as tf from "@tensorflow/tfjs";
  * import { evaluateSet } from "@convgrad/nn";
+ * await setBackend("wasm");
  * const model = tf.sequential({ layers: [
  *   tf.layers.flatten({ inputShape: [1, 1, 3] }),
  *   tf.layers.dense({ units: 2, activation: "softmax" }),
@@ -353,7 +357,9 @@ function withHead(backbone: tf.LayersModel, numClasses: number): tf.LayersModel 
  *
  * @example
  * ```ts
+ * import { setBackend } from "@convgrad/ops";
  * import { finetune, loadBackbone } from "@convgrad/nn";
+ * await setBackend("wasm");
  * const model = finetune(await loadBackbone("mobilenet_v2", { inputSize: 64 }), 2);
  * ```
  */
@@ -381,7 +387,9 @@ export function finetune(
  *
  * @example
  * ```ts
+ * import { setBackend } from "@convgrad/ops";
  * import { freeze, loadBackbone } from "@convgrad/nn";
+ * await setBackend("wasm");
  * const model = freeze(await loadBackbone("mobilenet_v2", { inputSize: 64 }), 2);
  * console.log(model.trainableWeights.length); // 2: the head's kernel and bias
  * ```
@@ -398,7 +406,9 @@ export function freeze(backbone: tf.LayersModel, numClasses: number): tf.LayersM
  *
  * @example
  * ```ts
+ * import { setBackend } from "@convgrad/ops";
  * import { fromScratch, loadBackbone } from "@convgrad/nn";
+ * await setBackend("wasm");
  * const model = await fromScratch(await loadBackbone("mobilenet_v2", { inputSize: 64 }), 2);
  * ```
  */
