@@ -9,14 +9,16 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { type BackendName, filt, setBackend } from "../packages/ops/mod.ts";
 import {
+  type BackendName,
   binaryConv2d,
   binaryConv2dPacked,
   encodePackedBases,
+  filt,
   packBases,
   packSigns,
-} from "../packages/ops/binary/mod.ts";
+  setBackend,
+} from "@convgrad/ops";
 import { commandArgs } from "@convgrad/base";
 
 const { values: flags } = parseArgs({

@@ -8,9 +8,10 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { withPage } from "../tests/parity/browser.ts";
+import { withPage } from "@convgrad/browser";
+import { wasmBinaries } from "@convgrad/ops";
 import type { BenchArgs, BenchRow } from "./browser_bench_page.ts";
-import { commandArgs } from "@convgrad/base";
+import { commandArgs, textTable } from "@convgrad/base";
 
 const { values: flags } = parseArgs({
   args: commandArgs(),
@@ -32,7 +33,7 @@ const args: BenchArgs = {
 const rows = await withPage(
   new URL("./browser_bench_page.ts", import.meta.url),
   (page) => page.call<BenchRow[]>("bench", args),
-  { callTimeoutMs: 1_800_000 },
+  { callTimeoutMs: 1_800_000, files: await wasmBinaries() },
 );
 
 const ms = (v: number | null) => (v === null ? "n/a" : v.toFixed(1));
@@ -57,9 +58,5 @@ const body = rows.map((r) => [
   r.stockFwdBwd === null ? "n/a (no stock dK)" : ms(r.stockFwdBwd),
   ratio(r.oursFwdBwd, r.stockFwdBwd),
 ]);
-const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(" | ");
-console.log(line(head));
-console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
-for (const b of body) console.log(line(b));
+console.log(textTable(head, body));
 console.log(`median of ${args.reps} runs each; target: webgl fwd ours/stock <= 1.0x`);

@@ -4,8 +4,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type BackendName, filt, setBackend } from "../packages/ops/mod.ts";
-import { expose } from "../tests/parity/expose.ts";
+import { type BackendName, filt, setBackend } from "@convgrad/ops";
+import { expose } from "@convgrad/browser/expose";
 
 type Shape4 = [number, number, number, number];
 

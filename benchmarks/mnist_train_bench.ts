@@ -1,5 +1,5 @@
 /**
- * Training throughput (images/s) of the seed's MNIST CNN: our kernels on wasm (and cpu) against
+ * Training throughput (images/s) of the MNIST CNN: our kernels on wasm (and cpu) against
  * the same network built from stock `tf.layers` (NHWC `conv2d`) on the same backend, and against
  * PyTorch's CPU build of the same network (NCHW, float32) with 1 and with 2 threads, in one run;
  * ours also with each batch shared by two threads (`GradientWorkers`, as `deno task mnist` does).
@@ -9,15 +9,19 @@
  * picks its single-threaded SIMD wasm binary under Deno, so PyTorch's 1 thread is the like-for-like
  * column and 2 threads is what the machine allows.
  *
- *   deno run -A benchmarks/mnist_train_bench.ts [--batches N] [--backends wasm,cpu]
+ *   deno run -A benchmarks/mnist_train_bench.ts [--batches N] [--backends wasm,cpu] [--profile]
+ *
+ * `--profile` prints instead where one step of ours goes on the first backend (`step_profile.ts`),
+ * the median of `--batches` steps.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { findPython } from "./python.ts";
+import { formatProfile, profileStep } from "./step_profile.ts";
 import { type BackendName, setBackend } from "@convgrad/ops";
-import { GradientWorkers, mnistCnn } from "@convgrad/nn";
+import { FusedAdam, GradientWorkers, mnistCnn } from "@convgrad/nn";
 import { commandArgs } from "@convgrad/base";
 
 const { values: flags } = parseArgs({
@@ -25,6 +29,7 @@ const { values: flags } = parseArgs({
   options: {
     batches: { type: "string", default: "30" },
     backends: { type: "string", default: "wasm,cpu" },
+    profile: { type: "boolean", default: false },
   },
 });
 const BATCH = 100;
@@ -43,8 +48,12 @@ function stockCnn(): tf.Sequential {
 }
 
 /** Images per second over `batches` Adam steps (after one warm-up step), or the error. */
-function throughput(model: tf.LayersModel, shape: number[], batches: number): number | string {
-  const opt = tf.train.adam(1e-3);
+function throughput(
+  model: tf.LayersModel,
+  shape: number[],
+  batches: number,
+  opt: tf.Optimizer,
+): number | string {
   const x = tf.randomUniform([BATCH, ...shape]);
   const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32"), 10);
   const step = () =>
@@ -80,7 +89,7 @@ function throughput(model: tf.LayersModel, shape: number[], batches: number): nu
 
 /** Images per second of our CNN with each batch shared by `threads` threads. */
 async function threadedThroughput(threads: number, batches: number): Promise<number> {
-  const model = mnistCnn(), opt = tf.train.adam(1e-3);
+  const model = mnistCnn(), opt = new FusedAdam(1e-3);
   const workers = await GradientWorkers.start(model, threads);
   const batch = {
     images: Float32Array.from({ length: BATCH * 784 }, Math.random),
@@ -147,6 +156,21 @@ const fmt = (v: number | string) => (typeof v === "number" ? v.toFixed(0) : `fai
 const ratio = (a: number | string, b: number | string | undefined) =>
   typeof a === "number" && typeof b === "number" ? (a / b).toFixed(2) + "x" : "-";
 
+if (flags.profile) {
+  const backend = flags.backends.split(",")[0] as BackendName;
+  await setBackend(backend);
+  const model = mnistCnn(), opt = new FusedAdam(1e-3);
+  const x = tf.randomUniform([BATCH, 1, 28, 28]);
+  const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32"), 10);
+  const loss = () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar;
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const p = await profileStep(loss, vars, opt, n, 10);
+  console.log(`one training step of ours on ${backend}, batch ${BATCH}, median of ${n} steps:\n`);
+  console.log(formatProfile(p));
+  console.log(`\n${(1000 * BATCH / p.stepMs).toFixed(0)} images/s unprofiled`);
+  Deno.exit(0);
+}
+
 // PyTorch first: it does not depend on the TF.js backend, and a broken install fails fast.
 const python = await findPython("torch");
 const torch1 = python ? await torchThroughput(python, 1, n) : null;
@@ -155,9 +179,14 @@ const torch2 = python ? await torchThroughput(python, 2, n) : null;
 const rows: string[][] = [];
 for (const backend of flags.backends.split(",") as BackendName[]) {
   await setBackend(backend);
-  const ours = throughput(mnistCnn(), [1, 28, 28], backend === "cpu" ? Math.max(1, n / 10) : n);
+  const ours = throughput(
+    mnistCnn(),
+    [1, 28, 28],
+    backend === "cpu" ? Math.max(1, n / 10) : n,
+    new FusedAdam(1e-3),
+  );
   // Stock cpu is ~100x slower: two batches are enough to time it.
-  const stock = throughput(stockCnn(), [28, 28, 1], backend === "cpu" ? 2 : n);
+  const stock = throughput(stockCnn(), [28, 28, 1], backend === "cpu" ? 2 : n, tf.train.adam(1e-3));
   rows.push([
     backend,
     fmt(ours),

@@ -7,22 +7,32 @@
  * data in the same run and the table shows SMO's time over LIBSVM's.
  *
  * Each fit runs in a fresh process, so that its peak resident memory (Linux's VmHWM) is its own.
- * The dense QP runs up to n = 1000 unless `--qp-max` says more: quadprog's active-set loop adds one
- * bound per iteration at O(n²) each, measured here at 6 s for n = 500, 90 s for n = 1000 and
- * 22 min for n = 2000.
+ * The quadprog solver runs up to n = `--qp-max` (default every size).
  *
- *   deno task bench:svm [--sizes 500,1000,2000,5000,20000] [--qp-max 1000]
+ * The quadprog column is `fitSVM(…, {solver: 'quadprog'})`: one dense QP up to n = 100, the
+ * decomposition into quadprog-solved working sets beyond.
+ *
+ * Then MNIST: an rbf SVM (C = 5, γ = 0.05, one against one) on the first `--mnist N` training
+ * images (default 10,000; 0 skips it), pixels in [0, 1], tested on the full 10k test set, beside
+ * scikit-learn's SVC with the same C, γ, tolerance and cache: fit times, their ratio, both test
+ * accuracies and support vector counts.
+ *
+ *   deno task bench:svm [--sizes 500,1000,2000,5000,20000] [--qp-max 20000] [--mnist 10000]
  *
  * @module
  */
 import { parseArgs } from "node:util";
+import process from "node:process";
 import { findPython } from "./python.ts";
-import { commandArgs, createRng } from "@convgrad/base";
+import { commandArgs, createRng, runMain } from "@convgrad/base";
 import { fitSVM } from "@convgrad/svm";
+import { loadMnist, mnistDir } from "@convgrad/data";
 
 /** One fit's measurements. */
 interface Fit {
   seconds: number;
+  /** CPU seconds (user + system, every thread) of the fit: steadier than wall time on a shared machine. */
+  cpu: number;
   /** The process's peak resident memory, MiB. */
   peakMiB: number;
   /** Peak resident memory minus the resident memory just before the fit, MiB. */
@@ -43,6 +53,12 @@ function data(n: number): Float64Array {
   return out;
 }
 
+/** CPU seconds this process has used (user + system, all threads). */
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 /** Peak resident memory of this process in MiB (VmHWM), or the current one where /proc is absent. */
 function peakMiB(): number {
   try {
@@ -57,11 +73,12 @@ function child(file: string, solver: "smo" | "quadprog"): void {
   const buf = new Float64Array(Deno.readFileSync(file).buffer), n = buf.length / 11;
   const X = Array.from({ length: n }, (_, i) => buf.subarray(10 * i, 10 * i + 10));
   const y = buf.subarray(10 * n);
-  const before = Deno.memoryUsage().rss / 2 ** 20, t0 = performance.now();
+  const before = Deno.memoryUsage().rss / 2 ** 20, c0 = cpuSeconds(), t0 = performance.now();
   const m = fitSVM(X, y, { kernel: "rbf", C: 1, gamma: 0.1, solver, tol: 1e-3 });
   const seconds = (performance.now() - t0) / 1000, peak = peakMiB();
   const fit: Fit = {
     seconds,
+    cpu: cpuSeconds() - c0,
     peakMiB: peak,
     fitMiB: peak - before,
     dual: m.dualObjective,
@@ -70,31 +87,75 @@ function child(file: string, solver: "smo" | "quadprog"): void {
   console.log(JSON.stringify(fit));
 }
 
+/** The MNIST workload's settings, for both libraries. */
+const MNIST = { C: 5, gamma: 0.05, tol: 1e-3 };
+
+/** One MNIST fit and test: seconds (wall, CPU), test accuracy, support vectors. */
+interface MnistFit {
+  seconds: number;
+  cpu: number;
+  accuracy: number;
+  supportVectors: number;
+}
+
+/** Child mode: fit the first `train` MNIST training images, test on all 10k, print a {@link MnistFit}. */
+async function mnistChild(train: number): Promise<void> {
+  const { train: tr, test } = await loadMnist(), hw = tr.height * tr.width;
+  const rows = (images: Float32Array, n: number) =>
+    Array.from({ length: n }, (_, i) => Float64Array.from(images.subarray(i * hw, (i + 1) * hw)));
+  const X = rows(tr.images, train), y = Array.from(tr.labels.subarray(0, train));
+  const c0 = cpuSeconds(), t0 = performance.now();
+  const m = fitSVM(X, y, { kernel: "rbf", ...MNIST });
+  const seconds = (performance.now() - t0) / 1000, cpu = cpuSeconds() - c0;
+  const pred = m.predict(rows(test.images, test.n));
+  const accuracy = pred.filter((p, i) => p === test.labels[i]).length / test.n;
+  const fit: MnistFit = { seconds, cpu, accuracy, supportVectors: m.supportIndices.length };
+  console.log(JSON.stringify(fit));
+}
+
+/** scikit-learn's side of the MNIST workload, reading the same idx files (pixels / 255 in float32, as ours). */
+const SKLEARN_MNIST = `
+import sys, time, numpy as np
+from sklearn.svm import SVC
+d, n = sys.argv[1], int(sys.argv[2])
+def images(name, count):
+    raw = np.fromfile(f"{d}/{name}", dtype=np.uint8, offset=16)[:count * 784]
+    return (raw.astype(np.float32) / np.float32(255)).astype(np.float64).reshape(count, 784)
+labels = lambda name, count: np.fromfile(f"{d}/{name}", dtype=np.uint8, offset=8)[:count]
+X, y = images("train-images-idx3-ubyte", n), labels("train-labels-idx1-ubyte", n)
+Xt, yt = images("t10k-images-idx3-ubyte", 10000), labels("t10k-labels-idx1-ubyte", 10000)
+t, c = time.perf_counter(), time.process_time()
+m = SVC(C=${MNIST.C}, kernel="rbf", gamma=${MNIST.gamma}, tol=${MNIST.tol}, cache_size=200).fit(X, y)
+seconds, cpu = time.perf_counter() - t, time.process_time() - c
+acc = float((m.predict(Xt) == yt).mean())
+print('{"seconds": %r, "cpu": %r, "accuracy": %r, "supportVectors": %d}' % (seconds, cpu, acc, len(m.support_)))
+`;
+
 const SKLEARN = `
 import resource, sys, time, numpy as np
 from sklearn.svm import SVC
 buf = np.fromfile(sys.argv[1], dtype="<f8"); n = buf.size // 11
 X = buf[:10 * n].reshape(n, 10).copy(); y = buf[10 * n:].copy()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 m = SVC(C=1, kernel="rbf", gamma=0.1, tol=1e-3, cache_size=200).fit(X, y)
-seconds = time.perf_counter() - t
+seconds, cpu = time.perf_counter() - t, time.process_time() - c
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 sv, c = m.support_vectors_, m.dual_coef_[0]
 d2 = (sv * sv).sum(1)[:, None] + (sv * sv).sum(1)[None, :] - 2 * sv @ sv.T
 dual = np.abs(c).sum() - 0.5 * c @ np.exp(-0.1 * np.maximum(d2, 0)) @ c
-print('{"seconds": %r, "peakMiB": %r, "fitMiB": %r, "dual": %r, "supportVectors": %d}'
-      % (seconds, peak, peak - before, float(dual), len(sv)))
+print('{"seconds": %r, "cpu": %r, "peakMiB": %r, "fitMiB": %r, "dual": %r, "supportVectors": %d}'
+      % (seconds, cpu, peak, peak - before, float(dual), len(sv)))
 `;
 
 /** Runs one fit in a fresh process and parses its last output line. */
-async function run(cmd: string, args: string[]): Promise<Fit> {
+async function run<T = Fit>(cmd: string, args: string[]): Promise<T> {
   const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
   const text = new TextDecoder().decode(out.stdout).trim();
   if (!out.success) {
     throw new Error(`${cmd} ${args[0]} failed: ${new TextDecoder().decode(out.stderr).trim()}`);
   }
-  return JSON.parse(text.split("\n").at(-1)!) as Fit;
+  return JSON.parse(text.split("\n").at(-1)!) as T;
 }
 
 async function main(): Promise<void> {
@@ -102,13 +163,19 @@ async function main(): Promise<void> {
     args: commandArgs(),
     options: {
       sizes: { type: "string", default: "500,1000,2000,5000,20000" },
-      "qp-max": { type: "string", default: "1000" },
+      "qp-max": { type: "string", default: "20000" },
+      mnist: { type: "string", default: "10000" },
       child: { type: "string" },
       file: { type: "string" },
     },
   });
+  const mnist = Number(flags.mnist);
+  if (flags.child === "mnist") return await mnistChild(mnist);
   if (flags.child) return child(flags.file!, flags.child as "smo" | "quadprog");
   const sizes = flags.sizes.split(",").map(Number), qpMax = Number(flags["qp-max"]);
+  if (!Number.isInteger(mnist) || mnist < 0 || mnist > 60000) {
+    throw new RangeError(`--mnist must be an integer in [0, 60000], got ${flags.mnist}`);
+  }
   if (sizes.some((n) => !Number.isInteger(n) || n < 10) || !(qpMax >= 0)) {
     throw new RangeError(
       `--sizes must be integers >= 10 and --qp-max a number >= 0, got ${flags.sizes}, ${
@@ -120,7 +187,13 @@ async function main(): Promise<void> {
   console.error(python ? `scikit-learn found (${python})` : "scikit-learn not installed");
   const self = ["run", "-A", new URL(import.meta.url).pathname];
   const cell = (f: Fit | null) =>
-    f ? `${f.seconds.toFixed(2)} s / ${f.peakMiB.toFixed(0)} (+${f.fitMiB.toFixed(0)}) MiB` : "-";
+    f
+      ? `${f.seconds.toFixed(2)} s (cpu ${f.cpu.toFixed(2)}) / ${f.peakMiB.toFixed(0)} (+${
+        f.fitMiB.toFixed(0)
+      }) MiB`
+      : "-";
+  const ratio = (a: Fit | null, b: Fit | null) =>
+    a && b ? `${(a.seconds / b.seconds).toFixed(2)}x (cpu ${(a.cpu / b.cpu).toFixed(2)}x)` : "-";
   const rel = (a: Fit | null, b: Fit | null) =>
     a && b ? (Math.abs(a.dual - b.dual) / Math.abs(b.dual)).toExponential(1) : "-";
   const rows: string[] = [];
@@ -146,7 +219,8 @@ async function main(): Promise<void> {
           cell(qp),
           cell(smo),
           python ? cell(sk) : "not installed",
-          sk ? `${(smo.seconds / sk.seconds).toFixed(2)}x` : "-",
+          ratio(qp, sk),
+          ratio(smo, sk),
           rel(smo, qp),
           rel(smo, sk),
         ].join(" | "),
@@ -156,22 +230,43 @@ async function main(): Promise<void> {
     }
   }
   console.log(
-    "\n| n | SVs | quadprog (time / peak RSS (+fit)) | SMO | scikit-learn SVC | SMO / sklearn | " +
-      "Δdual SMO vs QP | Δdual SMO vs sklearn |",
+    "\n| n | SVs | quadprog (time / peak RSS (+fit)) | SMO | scikit-learn SVC | quadprog / sklearn | " +
+      "SMO / sklearn | Δdual SMO vs QP | Δdual SMO vs sklearn |",
   );
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) console.log(`| ${r} |`);
-  console.log(
-    "\nanchors (LIBSVM via scikit-learn on this kind of machine): n = 5000 in 0.6 s, " +
-      "n = 20000 in 5 s; target SMO within 3x",
-  );
-}
-
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`svm_bench: ${(e as Error).message}`);
-    Deno.exit(1);
+  if (mnist > 0) {
+    const ours = await run<MnistFit>(Deno.execPath(), [
+      ...self,
+      "--child",
+      "mnist",
+      "--mnist",
+      `${mnist}`,
+    ]);
+    console.error(`MNIST ${mnist}: convgrad ${JSON.stringify(ours)}`);
+    const sk = python
+      ? await run<MnistFit>(python, ["-c", SKLEARN_MNIST, mnistDir(), `${mnist}`])
+      : null;
+    if (sk) console.error(`MNIST ${mnist}: scikit-learn ${JSON.stringify(sk)}`);
+    const row = (name: string, f: MnistFit) =>
+      `| ${name} | ${f.seconds.toFixed(1)} s (cpu ${f.cpu.toFixed(1)} s) | ${
+        (100 * f.accuracy).toFixed(2)
+      }% | ${f.supportVectors} |`;
+    console.log(
+      `\nMNIST, rbf (C = ${MNIST.C}, γ = ${MNIST.gamma}), ${mnist} training images, 10k test:`,
+    );
+    console.log("| library | fit | test accuracy | support vectors |\n|---|---|---|---|");
+    console.log(row("convgrad (SMO)", ours));
+    if (sk) {
+      console.log(row("scikit-learn SVC", sk));
+      console.log(
+        `fit time ratio ${(ours.seconds / sk.seconds).toFixed(2)}x (cpu ${
+          (ours.cpu / sk.cpu).toFixed(2)
+        }x), accuracy difference ` +
+          `${(100 * (ours.accuracy - sk.accuracy)).toFixed(2)} points`,
+      );
+    }
   }
 }
+
+if (import.meta.main) await runMain("bench:svm", main);

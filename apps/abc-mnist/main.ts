@@ -1,5 +1,5 @@
 /**
- * `deno task abc-mnist`: does the ABC-Net gradient rule matter? Trains the seed's MNIST CNN with
+ * `deno task abc-mnist`: does the ABC-Net gradient rule matter? Trains the MNIST CNN with
  * its conv layer replaced by `ABCConv2D` for every (M, N, rule) in the grid, same seed, same
  * batches, and writes the results table, the loss curves and the gradient-rule check.
  *
@@ -16,7 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { binarizeWeights, compareGradientRules, setBackend } from "@convgrad/ops";
 import { ABCConv2D, evaluate, FiltConv2D, mnistCnn, train } from "@convgrad/nn";
-import { commandArgs } from "@convgrad/base";
+import { commandArgs, runMain } from "@convgrad/base";
 import { type LabeledImages, loadMnist, subset } from "@convgrad/data";
 import { savePlot } from "@convgrad/plot";
 import { type Flags, parseFlags, USAGE } from "./flags.ts";
@@ -169,11 +169,4 @@ async function main(): Promise<void> {
   );
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`abc-mnist: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("abc-mnist", main);

@@ -1,6 +1,6 @@
 /**
- * `deno task autoencoder`: trains seed 001's convolutional autoencoder on MNIST with convgrad's
- * filt/full kernels and writes a grid of inputs vs reconstructions and the loss curve.
+ * `deno task autoencoder`: trains the conv autoencoder of docs/autoencoder.md on MNIST with
+ * convgrad's filt/full kernels and writes a grid of inputs vs reconstructions and the loss curve.
  *
  *   deno task autoencoder [--epochs N] [--train-limit N] [--filters K] [--kernel N] [--untied]
  *                         [--backend wasm|cpu] [--out DIR] [--lr X]
@@ -11,9 +11,9 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
 import { type BackendName, setBackend } from "@convgrad/ops";
 import { autoencoderLoss, type AutoencoderParams, ProgressBar, reconstruct } from "@convgrad/nn";
-import { commandArgs, intFlag } from "@convgrad/base";
+import { commandArgs, intFlag, runMain } from "@convgrad/base";
 import { batches, loadMnist } from "@convgrad/data";
-import { saveImageGrid, savePlot } from "@convgrad/plot";
+import { curvesChart, saveImageGrid, savePlot } from "@convgrad/plot";
 
 async function main(): Promise<void> {
   const { values: f } = parseArgs({
@@ -94,23 +94,15 @@ async function main(): Promise<void> {
     width: test.width,
     scale: 3,
   });
-  await savePlot(`${f.out}/loss`, {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: `conv autoencoder (${K} filters ${kh}x${kh}, ${tied ? "tied" : "untied"})`,
-    width: 480,
-    height: 260,
-    data: { values: trace },
-    mark: "line",
-    encoding: {
-      x: { field: "step", type: "quantitative", title: "batch" },
-      y: {
-        field: "loss",
-        type: "quantitative",
-        title: "E = 1/(2n) Σ (x − y)²",
-        scale: { zero: false },
-      },
-    },
-  });
+  await savePlot(
+    `${f.out}/loss`,
+    curvesChart(`conv autoencoder (${K} filters ${kh}x${kh}, ${tied ? "tied" : "untied"})`, [{
+      title: "training loss",
+      xTitle: "batch",
+      yTitle: "E = 1/(2n) Σ (x − y)²",
+      points: trace.map((t) => ({ x: t.step, y: t.loss })),
+    }]),
+  );
   const summary = { tied, filters: K, kernel: kh, epochs, trainImages: n, testLoss, seconds };
   await Deno.writeTextFile(`${f.out}/metrics.json`, JSON.stringify(summary, null, 2) + "\n");
   console.error(
@@ -120,11 +112,4 @@ async function main(): Promise<void> {
   );
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`autoencoder: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("autoencoder", main);

@@ -1,6 +1,6 @@
 /**
- * `deno task mnist`: trains the seed's CNN on MNIST with convgrad's kernels, then writes the
- * model, `metrics.json` and the loss/accuracy plot (`cnn.png`, `cnn.svg`) to `--out`.
+ * `deno task mnist`: trains the CNN of docs/convolutions.md on MNIST with convgrad's kernels, then
+ * writes the model, `metrics.json` and the loss/accuracy plot (`cnn.png`, `cnn.svg`) to `--out`.
  *
  *   deno task mnist [--epochs N] [--train-limit N] [--backend wasm|cpu] [--out DIR] [--resume]
  *                   [--preset default|eecs545] [--seed N] [--hidden N] [--abc M,N] [--threads N]
@@ -18,17 +18,18 @@ import { parseArgs } from "node:util";
 import { type BackendName, setBackend } from "@convgrad/ops";
 import {
   ABCConv2D,
+  ensureWritableDir,
   evaluate,
   mnistCnn,
   type OptimizerSettings,
   saveModel,
   train,
 } from "@convgrad/nn";
-import { commandArgs, intFlag } from "@convgrad/base";
+import { commandArgs, intFlag, runMain } from "@convgrad/base";
 import { loadMnist, splitTrainValidation } from "@convgrad/data";
-import { savePlot } from "@convgrad/plot";
+import { type ChartSpec, curvesChart, savePlot } from "@convgrad/plot";
 
-/** Solver presets. `eecs545` is the seed's (SGD, lr 1e-3 × 0.95 per epoch, batch 100). */
+/** Solver presets. `eecs545`: the homework's solver (SGD, lr 1e-3 × 0.95 per epoch, batch 100). */
 export const PRESETS: Record<string, { optimizer: OptimizerSettings; batchSize: number }> = {
   default: { optimizer: { name: "adam", lr: 1e-3, decay: 0.95 }, batchSize: 100 },
   eecs545: { optimizer: { name: "sgd", lr: 1e-3, decay: 0.95 }, batchSize: 100 },
@@ -41,56 +42,28 @@ const USAGE = "usage: deno task mnist [--epochs N] [--train-limit N] [--backend 
 /** The loss curve and the validation accuracy, side by side (Vega-Lite). */
 export function trainingPlot(
   history: { epoch: number; lossTrace: number[]; validationAccuracy: number | null }[],
-): Record<string, unknown> {
-  const loss = history.flatMap((h) =>
-    h.lossTrace.map((l, i) => ({ epoch: h.epoch - 1 + (i + 1) / h.lossTrace.length, loss: l }))
-  );
-  const acc = history.filter((h) => h.validationAccuracy !== null)
-    .map((h) => ({ epoch: h.epoch, accuracy: h.validationAccuracy }));
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: { text: "MNIST CNN (convgrad filt kernels)", anchor: "middle", offset: 12 },
-    hconcat: [
-      {
-        title: "training loss",
-        width: 320,
-        height: 220,
-        data: { values: loss },
-        mark: "line",
-        encoding: {
-          x: { field: "epoch", type: "quantitative", title: "epoch" },
-          y: {
-            field: "loss",
-            type: "quantitative",
-            scale: { type: "log" },
-            title: "cross-entropy",
-          },
-        },
-      },
-      {
-        title: "validation accuracy",
-        width: 320,
-        height: 220,
-        data: { values: acc },
-        mark: { type: "line", point: true },
-        encoding: {
-          x: {
-            field: "epoch",
-            type: "quantitative",
-            title: "epoch",
-            axis: { tickMinStep: 1, format: "d" },
-          },
-          y: {
-            field: "accuracy",
-            type: "quantitative",
-            scale: { zero: false, padding: 10 },
-            axis: { format: ".3f" },
-            title: "accuracy",
-          },
-        },
-      },
-    ],
-  };
+): ChartSpec {
+  return curvesChart("MNIST CNN (convgrad filt kernels)", [
+    {
+      title: "training loss",
+      xTitle: "epoch",
+      yTitle: "cross-entropy",
+      logY: true,
+      points: history.flatMap((h) =>
+        h.lossTrace.map((l, i) => ({ x: h.epoch - 1 + (i + 1) / h.lossTrace.length, y: l }))
+      ),
+    },
+    {
+      title: "validation accuracy",
+      xTitle: "epoch",
+      yTitle: "accuracy",
+      perEpoch: true,
+      yFormat: ".3f",
+      points: history.flatMap((h) =>
+        h.validationAccuracy === null ? [] : [{ x: h.epoch, y: h.validationAccuracy }]
+      ),
+    },
+  ]);
 }
 
 async function main(): Promise<void> {
@@ -136,6 +109,7 @@ async function main(): Promise<void> {
   // Two threads by default where there are two cores: the tested setup, 1.3-1.5x one thread.
   const threads = intFlag("threads", f.threads, 1, Math.min(2, navigator.hardwareConcurrency || 1));
 
+  await ensureWritableDir(f.out, "--out");
   const t0 = performance.now();
   await setBackend(f.backend as BackendName);
   console.error(
@@ -190,11 +164,4 @@ async function main(): Promise<void> {
   console.error(`wrote ${f.out}/model, ${f.out}/cnn.png, ${f.out}/cnn.svg, ${f.out}/metrics.json`);
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`mnist: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("mnist", main);

@@ -75,3 +75,15 @@ Deno.test("mnist: bad flags get a clear error", async () => {
   assert(!run.success);
   assert(new TextDecoder().decode(run.stderr).includes("--backend must be wasm or cpu, got gpu"));
 });
+
+Deno.test("mnist: an unwritable --out fails at once, before any training", async () => {
+  const run = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main, "--out", "/proc/convgrad-x", "--epochs", "1"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(run.stderr);
+  assert(!run.success);
+  assert(err.includes("--out: cannot write to /proc/convgrad-x"), err);
+  assert(!err.includes("epoch 1/1"), `it trained first:\n${err}`);
+});

@@ -1,18 +1,20 @@
 /**
- * `deno task svm`: kernel SVMs on the seed's toy data sets (004 §4) — linearly separable blobs,
+ * `deno task svm`: kernel SVMs (docs/svm-dual.md) on our toy data sets — linearly separable blobs,
  * overlapping blobs, XOR and circles with an rbf kernel, a polynomial case — trained with the
  * quadprog dual and checked against SMO; prints test accuracy and writes one decision-boundary
  * PNG (and SVG) per data set: the regions filled by f(x), the contours f = 0 and f = ±1, support
  * vectors circled.
  *
  *   deno task svm [--out DIR] [--n N]
+ *   deno task svm --mnist [--train N] [--out DIR]    (see mnist.ts)
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { commandArgs, createRng, intFlag } from "@convgrad/base";
+import { commandArgs, createRng, intFlag, runMain } from "@convgrad/base";
 import { savePlot } from "@convgrad/plot";
 import { type FitOptions, fitSVM, type SVMModel } from "@convgrad/svm";
+import { runMnist } from "./mnist.ts";
 
 type Points = { X: number[][]; y: number[] };
 
@@ -210,8 +212,14 @@ async function main(): Promise<void> {
     options: {
       out: { type: "string", default: "runs/svm" },
       n: { type: "string", default: "200" },
+      mnist: { type: "boolean", default: false },
+      train: { type: "string", default: "10000" },
     },
   });
+  if (f.mnist) {
+    await runMnist(intFlag("train", f.train, 45), f.out);
+    return;
+  }
   const n = intFlag("n", f.n, 10);
   console.log(
     "data set           | kernel | train acc | test acc | support vectors | |Δ dual| quadprog vs smo",
@@ -239,11 +247,4 @@ async function main(): Promise<void> {
   console.log(`wrote decision-boundary plots (.png, .svg) to ${f.out}/`);
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error(`svm: ${(e as Error).message}`);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("svm", main);

@@ -81,6 +81,8 @@ function firstConv(model: tf.LayersModel): { conv: tf.layers.Layer; maps: tf.lay
  * ```ts
  * import { mnistCnn } from "@convgrad/nn";
  * import { Classifier } from "./classifier.ts";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const c = new Classifier(mnistCnn({ hidden: 32 }));
  * const p = await c.predict(new Float32Array(28 * 28));
  * console.log(p.digit, p.probabilities, p.ms);
@@ -125,8 +127,12 @@ export class Classifier {
    * @example
    * ```ts
    * import "@convgrad/nn";
+   * import { setBackend } from "@convgrad/ops";
    * import { Classifier } from "./classifier.ts";
-   * const c = await Classifier.load("./model/cnn/model.json");
+   * await setBackend("wasm");
+   * // In the page a relative URL; here the committed model's file URL.
+   * const c = await Classifier.load(new URL("./model/cnn/model.json", import.meta.url).href);
+   * c.dispose();
    * ```
    */
   static async load(url: string | tf.io.IOHandler): Promise<Classifier> {

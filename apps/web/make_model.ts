@@ -13,6 +13,7 @@
  */
 import { loadMnist } from "@convgrad/data";
 import type { ModelEntry, SampleFile } from "./classifier.ts";
+import { runMain } from "@convgrad/base";
 
 /** The exact training runs: `deno task mnist` with these flags. */
 export const RUNS = [
@@ -106,11 +107,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error((e as Error).message);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("demo:model", main);

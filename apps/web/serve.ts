@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { buildSite, DIST, isStale } from "./build.ts";
-import { commandArgs } from "@convgrad/base";
+import { commandArgs, runMain } from "@convgrad/base";
 
 const TYPES: Record<string, string> = {
   html: "text/html; charset=utf-8",
@@ -83,11 +83,4 @@ async function main(): Promise<void> {
   await server.finished;
 }
 
-if (import.meta.main) {
-  try {
-    await main();
-  } catch (e) {
-    console.error((e as Error).message);
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runMain("demo", main);

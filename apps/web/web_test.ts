@@ -1,5 +1,5 @@
 /**
- * The demo end to end in headless Chromium (Debian's, WebGL 2 on SwiftShader): builds the site,
+ * The demo end to end in headless Chromium (from npm, WebGL 2 on SwiftShader): builds the site,
  * serves it under a sub-path, draws digits with the mouse, switches backends, clicks samples,
  * falls back when WebGL is missing, and checks phone width. Any console error or unhandled
  * rejection on a page fails the test. Screenshots and the measured times go to
@@ -7,7 +7,7 @@
  */
 import { type Browser, chromium, type Page } from "playwright-core";
 import { assert, assertEquals } from "@convgrad/base/testing";
-import { CHROMIUM_FLAGS, findChromium } from "../../tests/parity/browser.ts";
+import { launchChromium } from "@convgrad/browser";
 import { buildSite } from "./build.ts";
 import { serveSite } from "./serve.ts";
 
@@ -103,7 +103,7 @@ Deno.test("web demo in Chromium: draw, switch backends, samples, fallback, phone
   const metrics: Record<string, unknown> = {};
   try {
     metrics.buildSeconds = (await buildSite(dir)).seconds;
-    browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems = await watch(page);
     await page.goto(url);

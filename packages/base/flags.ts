@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { commandArgs, intFlag } from "@convgrad/base";
+ * import { intFlag } from "@convgrad/base";
  * intFlag("epochs", "5", 1); // 5
  * intFlag("epochs", undefined, 1, 3); // 3
  * ```
@@ -29,9 +29,29 @@ export function intFlag(name: string, v: string | undefined, min: number, dflt?:
  *
  * @example
  * ```ts
- *  * commandArgs(["--", "--epochs", "1"]); // ["--epochs", "1"]
+ * import { commandArgs } from "@convgrad/base";
+ * commandArgs(["--", "--epochs", "1"]); // ["--epochs", "1"]
  * ```
  */
 export function commandArgs(args: readonly string[] = Deno.args): string[] {
   return args[0] === "--" ? args.slice(1) : [...args];
+}
+
+/**
+ * Runs a program's `main` and turns a thrown error into one line on standard error, prefixed by
+ * the program's name, and exit status 1: the apps' and benchmarks' entry point.
+ *
+ * @example
+ * ```ts
+ * import { runMain } from "@convgrad/base";
+ * if (import.meta.main) await runMain("demo", async () => console.log("hello"));
+ * ```
+ */
+export async function runMain(name: string, main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (e) {
+    console.error(`${name}: ${e instanceof Error ? e.message : e}`);
+    Deno.exit(1);
+  }
 }

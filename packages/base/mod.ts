@@ -1,7 +1,8 @@
 /**
  * convgrad's base layer, which imports nothing of ours: the seeded PRNG every package draws from
  * and the command-line flag parsing of the apps and benchmarks. Test assertions are in
- * `@convgrad/base/testing`.
+ * `@convgrad/base/testing`; the float comparators alone, which also run in a browser bundle (no
+ * `node:` import), in `@convgrad/base/compare`.
  *
  * @example
  * ```ts
@@ -13,4 +14,5 @@
  * @module
  */
 export { createRng } from "./rng.ts";
-export { commandArgs, intFlag } from "./flags.ts";
+export { commandArgs, intFlag, runMain } from "./flags.ts";
+export { textTable } from "./table.ts";

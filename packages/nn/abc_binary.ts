@@ -39,6 +39,8 @@ export interface BinaryABC {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { ABCConv2D, toBinaryABC } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const layer = new ABCConv2D({ filters: 8, kernelSize: 3, M: 3, N: 3 });
  * layer.apply(tf.zeros([1, 1, 8, 8]));
  * const packed = toBinaryABC(layer);
@@ -75,6 +77,8 @@ export function toBinaryABC(layer: ABCConv2D): BinaryABC {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { ABCConv2D, binaryABCConv2D, toBinaryABC } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const layer = new ABCConv2D({ filters: 8, kernelSize: 3, M: 3, N: 3 });
  * const x = tf.randomUniform([2, 1, 8, 8]) as tf.Tensor4D;
  * layer.apply(x);
@@ -101,6 +105,8 @@ export function binaryABCConv2D(x: tf.Tensor4D, packed: BinaryABC): tf.Tensor4D 
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { ABCConv2D, decodeBinaryABC, encodeBinaryABC, toBinaryABC } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const layer = new ABCConv2D({ filters: 8, kernelSize: 3, M: 3, N: 3 });
  * layer.apply(tf.zeros([1, 1, 8, 8]));
  * const again = decodeBinaryABC(encodeBinaryABC(toBinaryABC(layer)));

@@ -7,7 +7,7 @@ import {
   abcActivationRef,
   abcWeightGradRef,
   abcWeightsRef,
-} from "../ops/abc/reference.ts";
+} from "@convgrad/ops/abc-reference";
 import { ABCConv2D } from "./abc_layer.ts";
 import { mnistCnn } from "./cnn.ts";
 import { loadModel, saveModel } from "./model_io.ts";

@@ -1,5 +1,5 @@
 /**
- * The convolutional autoencoder of seed 001: a valid (filt) encoder and a full-convolution
+ * A convolutional autoencoder (docs/autoencoder.md): a valid (filt) encoder and a full-convolution
  * decoder, with tied or untied decoder weights. Its gradients come from convgrad's registered
  * conv gradients; `docs/autoencoder.md` derives them by hand and the tests check both.
  *
@@ -58,6 +58,8 @@ function check(x: tf.Tensor, p: AutoencoderParams, tied: boolean): void {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { reconstruct } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const W = tf.randomNormal([4, 1, 5, 5]) as tf.Tensor4D;
  * const y = reconstruct(tf.zeros([2, 1, 28, 28]), { W, b: tf.zeros([4]), c: tf.scalar(0) }, {
  *   tied: true,
@@ -82,7 +84,7 @@ export function reconstruct(
 }
 
 /**
- * Seed 001's reconstruction error `E = 1/(2n) Σ (x − y)²` over a batch of `n` images, with
+ * The reconstruction error `E = 1/(2n) Σ (x − y)²` over a batch of `n` images, with
  * `y` from {@linkcode reconstruct}. Differentiable in every parameter: with tied weights the
  * gradient in `W` adds the encoder path and the decoder path.
  *
@@ -90,6 +92,8 @@ export function reconstruct(
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { autoencoderLoss } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const x = tf.randomUniform([2, 1, 12, 12]);
  * const params = { W: tf.randomNormal([3, 1, 5, 5]) as tf.Tensor4D, b: tf.zeros([3]) as tf.Tensor1D,
  *   c: tf.scalar(0) };

@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { readModelArtifacts } from "./model_io.ts";
+import { bytesPer, readModelArtifacts } from "./model_io.ts";
 
 /** The backbones {@linkcode loadBackbone} knows by name. */
 export const BACKBONES = {
@@ -50,23 +50,6 @@ interface KerasModelJson {
     input_layers?: unknown[];
     output_layers?: unknown[];
   };
-}
-
-/** Bytes of one stored element of a weight (quantized weights store fewer). */
-function elementBytes(spec: tf.io.WeightsManifestEntry): number {
-  const dtype = spec.quantization?.dtype ?? spec.dtype;
-  const bytes: Record<string, number> = {
-    float32: 4,
-    int32: 4,
-    bool: 1,
-    uint8: 1,
-    uint16: 2,
-    float16: 2,
-  };
-  if (!(dtype in bytes)) {
-    throw new TypeError(`loadBackbone: weight ${spec.name} has dtype ${dtype}`);
-  }
-  return bytes[dtype];
 }
 
 /**
@@ -236,7 +219,7 @@ function keepWeights(
   const outSpecs: tf.io.WeightsManifestEntry[] = [], parts: Uint8Array[] = [];
   let offset = 0;
   for (const s of specs) {
-    const bytes = s.shape.reduce((a, b) => a * b, 1) * elementBytes(s);
+    const bytes = s.shape.reduce((a, b) => a * b, 1) * bytesPer(s);
     if (kept.has(s.name.split("/")[0])) {
       outSpecs.push(s);
       parts.push(new Uint8Array(data, offset, bytes));

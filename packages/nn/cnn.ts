@@ -23,14 +23,16 @@ export interface MnistCnnOptions {
 }
 
 /**
- * The seed's network (004 §1): conv 7x7, 32 filters, valid → ReLU → 2x2 max-pool → fc 100 → ReLU →
- * fc 10 → softmax, all initialised uniformly (Glorot), NCHW input `[N,1,28,28]` in [0, 1]. (Built
- * as conv → pool → bias → ReLU, the same function; see the comment inside.)
+ * The MNIST network of `docs/convolutions.md`: conv 7x7, 32 filters, valid → ReLU → 2x2 max-pool →
+ * fc 100 → ReLU → fc 10 → softmax, all initialised uniformly (Glorot), NCHW input `[N,1,28,28]` in
+ * [0, 1]. (Built as conv → pool → bias → ReLU, the same function; see the comment inside.)
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { mnistCnn } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const model = mnistCnn({ seed: 1 });
  * (model.predict(tf.zeros([4, 1, 28, 28])) as tf.Tensor).shape; // [4, 10]
  * ```
@@ -50,7 +52,7 @@ export function mnistCnn(opts: MnistCnnOptions = {}): tf.Sequential {
     }
   }
   const model = tf.sequential();
-  // The seed's order is conv+b → ReLU → pool. Seed 003's property makes pool first equal: a
+  // The network's order is conv+b → ReLU → pool; pooling first is equal (docs/convolutions.md): a
   // window's max commutes with adding the channel's constant b and with the non-decreasing ReLU.
   // Pooling first, bias and ReLU touch 4x fewer values (measured: 8% of a training step on wasm).
   if (opts.conv) {

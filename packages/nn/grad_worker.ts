@@ -6,7 +6,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, setBackend } from "@convgrad/ops";
-import "./mod.ts"; // registers our layers for deserialization
+// The layer classes a replica may need, registered for deserialization on import.
+import "./layers.ts";
+import "./abc_layer.ts";
 import { shareGradients, type WorkerReply, type WorkerRequest } from "./parallel.ts";
 
 const scope = self as unknown as {

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { filt, maxPool, toPair } from "@convgrad/ops";
+import { filt, maxPool, outSize, toPair } from "@convgrad/ops";
 
 type Pair = [number, number];
 
@@ -42,6 +42,8 @@ export interface FiltConv2DConfig {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { FiltConv2D } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const model = tf.sequential({
  *   layers: [new FiltConv2D({ filters: 8, kernelSize: 3, inputShape: [1, 28, 28] })],
  * });
@@ -109,7 +111,7 @@ export class FiltConv2D extends tf.layers.Layer {
     const [N, , H, W] = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.pad;
     const out = (s: number | null, k: number, st: number, p: number) =>
-      s === null ? null : Math.floor((s + 2 * p - k) / st) + 1;
+      s === null ? null : outSize(s, k, st, p);
     return [N, this.filters, out(H, kh, sh, ph), out(W, kw, sw, pw)];
   }
 
@@ -152,6 +154,8 @@ export interface MaxPoolNCHWConfig {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { MaxPoolNCHW } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const y = new MaxPoolNCHW({ poolSize: 2 }).apply(tf.ones([1, 3, 4, 4])) as tf.Tensor; // [1,3,2,2]
  * ```
  */
@@ -173,7 +177,8 @@ export class MaxPoolNCHW extends tf.layers.Layer {
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const [N, C, H, W] = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const k = this.poolSize;
-    return [N, C, H === null ? null : Math.floor(H / k), W === null ? null : Math.floor(W / k)];
+    const out = (s: number | null) => s === null ? null : outSize(s, k, k, 0); // ⌊s/k⌋
+    return [N, C, out(H), out(W)];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -222,7 +227,9 @@ const matMulPlainGrad = tf.customGrad(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { Dense } from "@convgrad/nn";
+ * import { Dense } from "@convgrad/nn/layers";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const y = new Dense({ units: 10, activation: "softmax" }).apply(tf.ones([2, 5])) as tf.Tensor;
  * ```
  */
@@ -294,7 +301,9 @@ tf.serialization.registerClass(Dense);
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { ChannelBias } from "@convgrad/nn";
+ * import { ChannelBias } from "@convgrad/nn/layers";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const y = new ChannelBias({}).apply(tf.ones([2, 3, 4, 4])) as tf.Tensor; // [2,3,4,4]
  * ```
  */

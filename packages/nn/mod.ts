@@ -1,5 +1,5 @@
 /**
- * convgrad's neural-network pieces shared by the apps: layers over our ops, the seed's MNIST CNN,
+ * convgrad's neural-network pieces shared by the apps: layers over our ops, the MNIST CNN,
  * the training loop with checkpoints, model files, progress output, pretrained backbones and
  * transfer learning (fine-tune, freeze, from scratch).
  *
@@ -7,6 +7,8 @@
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { mnistCnn } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const model = mnistCnn();
  * (model.predict(tf.zeros([1, 1, 28, 28])) as tf.Tensor).print();
  * ```
@@ -19,6 +21,7 @@ export {
   MaxPoolNCHW,
   type MaxPoolNCHWConfig,
 } from "./layers.ts";
+export { FusedAdam } from "./adam.ts";
 export { mnistCnn, type MnistCnnOptions } from "./cnn.ts";
 export {
   type EpochRecord,
@@ -28,8 +31,16 @@ export {
   type TrainOptions,
   type TrainResult,
 } from "./trainer.ts";
-export { GradientWorkers, type Share } from "./parallel.ts";
-export { loadModel, loadTensors, type NamedTensor, saveModel, saveTensors } from "./model_io.ts";
+export { GradientWorkers } from "./parallel.ts";
+export { type Share, shareLoss } from "./loss.ts";
+export {
+  ensureWritableDir,
+  loadModel,
+  loadTensors,
+  type NamedTensor,
+  saveModel,
+  saveTensors,
+} from "./model_io.ts";
 export { ProgressBar, type ProgressOptions } from "./progress.ts";
 export {
   autoencoderLoss,

@@ -19,6 +19,8 @@ export interface NamedTensor {
  * @example
  * ```ts
  * import { mnistCnn, saveModel } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * await saveModel(mnistCnn(), "/tmp/cnn");
  * ```
  */
@@ -48,8 +50,11 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
  *
  * @example
  * ```ts
- * import { loadModel } from "@convgrad/nn";
- * const model = await loadModel("runs/mnist/model");
+ * import { loadModel, mnistCnn, saveModel } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
+ * await saveModel(mnistCnn(), "/tmp/convgrad-example-cnn");
+ * const model = await loadModel("/tmp/convgrad-example-cnn");
  * ```
  */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
@@ -71,7 +76,24 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
   );
   const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((off, p) => (bytes.set(p, off), off + p.length), 0);
+  // Checked here: TF.js would first build the model, then fail and leave its tensors behind.
+  const expected = weightSpecs.reduce(
+    (n, w) => n + w.shape.reduce((a, b) => a * b, 1) * bytesPer(w),
+    0,
+  );
+  if (bytes.length !== expected) {
+    throw new Error(
+      `loadModel: the weights in ${dir} have ${bytes.length} bytes, model.json describes ${expected}`,
+    );
+  }
   return { modelTopology: json.modelTopology, weightSpecs, weightData: bytes.buffer };
+}
+
+/** Bytes per value of a stored weight: its quantized type's if quantized, else its dtype's. */
+export function bytesPer(w: tf.io.WeightsManifestEntry): number {
+  const q = w.quantization?.dtype;
+  if (q) return q === "uint8" ? 1 : 2;
+  return w.dtype === "bool" ? 1 : 4;
 }
 
 /**
@@ -81,7 +103,9 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { saveTensors } from "@convgrad/nn";
- * await saveTensors([{ name: "a", tensor: tf.ones([2]) }], "/tmp/state");
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
+ * await saveTensors([{ name: "a", tensor: tf.ones([2]) }], "/tmp/convgrad-example-state");
  * ```
  */
 export async function saveTensors(named: NamedTensor[], path: string): Promise<void> {
@@ -97,8 +121,12 @@ export async function saveTensors(named: NamedTensor[], path: string): Promise<v
  *
  * @example
  * ```ts
- * import { loadTensors } from "@convgrad/nn";
- * const named = await loadTensors("/tmp/state");
+ * import * as tf from "@tensorflow/tfjs";
+ * import { loadTensors, saveTensors } from "@convgrad/nn";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
+ * await saveTensors([{ name: "a", tensor: tf.ones([2]) }], "/tmp/convgrad-example-state");
+ * const named = await loadTensors("/tmp/convgrad-example-state"); // [{ name: "a", tensor }]
  * ```
  */
 export async function loadTensors(path: string): Promise<NamedTensor[]> {
@@ -106,4 +134,29 @@ export async function loadTensors(path: string): Promise<NamedTensor[]> {
   const data = await Deno.readFile(`${path}.bin`);
   const map = tf.io.decodeWeights(data.buffer, specs);
   return specs.map((s: tf.io.WeightsManifestEntry) => ({ name: s.name, tensor: map[s.name] }));
+}
+
+/**
+ * Creates `dir` (with its parents) and checks that a file can be written there, so that a run
+ * fails at once on a bad output folder instead of after its first epoch. `what` names the folder
+ * in the error (e.g. `"--out"`).
+ *
+ * @example
+ * ```ts
+ * import { ensureWritableDir } from "@convgrad/nn";
+ * await ensureWritableDir("/tmp/convgrad-run", "--out");
+ * ```
+ */
+export async function ensureWritableDir(dir: string, what: string): Promise<void> {
+  if (typeof dir !== "string" || dir === "") {
+    throw new TypeError(`${what} must be a folder path, got ${JSON.stringify(dir)}`);
+  }
+  const probe = `${dir}/.convgrad-write-test`;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    throw new Error(`${what}: cannot write to ${dir}: ${(e as Error).message}`);
+  }
 }

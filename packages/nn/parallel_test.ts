@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { setBackend } from "@convgrad/ops";
 import { assertClose, assertEquals, assertRejects } from "@convgrad/base/testing";
 import { mnistCnn } from "./cnn.ts";
-import { GradientWorkers, shareLoss, splitSizes } from "./parallel.ts";
+import { GradientWorkers, splitSizes } from "./parallel.ts";
+import { shareLoss } from "./loss.ts";
 
 /** A batch of `size` seeded 12x12 images with labels 0..4. */
 function batch(size: number, seed: number) {

@@ -6,9 +6,11 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { batches, type LabeledImages } from "@convgrad/data";
+import { FusedAdam } from "./adam.ts";
 import { ProgressBar } from "./progress.ts";
-import { loadModel, loadTensors, saveModel, saveTensors } from "./model_io.ts";
-import { GradientWorkers, imagesTensor, shareLoss } from "./parallel.ts";
+import { ensureWritableDir, loadModel, loadTensors, saveModel, saveTensors } from "./model_io.ts";
+import { imagesTensor, shareLoss } from "./loss.ts";
+import { GradientWorkers } from "./parallel.ts";
 
 /** Optimiser settings: the learning rate is `lr · decay^epoch`. */
 export interface OptimizerSettings {
@@ -67,7 +69,7 @@ export interface TrainResult {
 
 function makeOptimizer(s: OptimizerSettings): tf.Optimizer {
   if (!(s.lr > 0)) throw new RangeError(`train: optimizer.lr must be > 0, got ${s.lr}`);
-  if (s.name === "adam") return tf.train.adam(s.lr);
+  if (s.name === "adam") return new FusedAdam(s.lr);
   if (s.name === "sgd") return tf.train.sgd(s.lr);
   throw new RangeError(`train: optimizer.name must be 'adam' or 'sgd', got ${s.name}`);
 }
@@ -79,6 +81,8 @@ function makeOptimizer(s: OptimizerSettings): tf.Optimizer {
  * ```ts
  * import { evaluate, mnistCnn } from "@convgrad/nn";
  * import { loadMnist } from "@convgrad/data";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const { test } = await loadMnist();
  * console.log(evaluate(mnistCnn(), test));
  * ```
@@ -110,6 +114,8 @@ interface CheckpointState {
  * ```ts
  * import { mnistCnn, train } from "@convgrad/nn";
  * import { loadMnist, splitTrainValidation } from "@convgrad/data";
+ * import { setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const { train: all } = await loadMnist();
  * const { train: tr, validation } = splitTrainValidation(all, { validation: 5000, seed: 0 });
  * await train({ model: () => mnistCnn(), train: tr, validation, epochs: 1, batchSize: 100,
@@ -117,100 +123,137 @@ interface CheckpointState {
  * ```
  */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const { epochs, batchSize, seed = 0 } = opts;
+  const threads = checkOptions(opts);
+  const log = opts.log ?? ((s: string) => console.error(s));
+  const ckpt = opts.checkpointDir;
+  // Before any work, so that a bad folder fails now rather than after the first epoch.
+  if (ckpt) await ensureWritableDir(ckpt, "train: checkpointDir");
+  const optimizer = makeOptimizer(opts.optimizer);
+  try {
+    const { model, history, startEpoch } = await startOrResume(opts, optimizer, log);
+    const workers = threads > 1 ? await GradientWorkers.start(model, threads) : undefined;
+    try {
+      for (let epoch = startEpoch; epoch < opts.epochs; epoch++) {
+        const record = await runEpoch(model, optimizer, workers, opts, epoch);
+        history.push(record);
+        log(describeEpoch(record));
+        if (ckpt) {
+          const state = { epoch: epoch + 1, history, optimizer: opts.optimizer };
+          await writeCheckpoint(ckpt, model, optimizer, state);
+        }
+      }
+    } finally {
+      workers?.close();
+    }
+    return { model, history, startEpoch };
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+/** Throws on a bad option of {@linkcode train}; returns the thread count. */
+function checkOptions(opts: TrainOptions): number {
+  const { epochs, batchSize, trainLimit } = opts;
   if (!Number.isInteger(epochs) || epochs < 1) {
     throw new RangeError(`train: epochs must be a positive integer, got ${epochs}`);
   }
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`train: batchSize must be a positive integer, got ${batchSize}`);
   }
-  if (
-    opts.trainLimit !== undefined && !(Number.isInteger(opts.trainLimit) && opts.trainLimit > 0)
-  ) {
-    throw new RangeError(`train: trainLimit must be a positive integer, got ${opts.trainLimit}`);
+  if (trainLimit !== undefined && !(Number.isInteger(trainLimit) && trainLimit > 0)) {
+    throw new RangeError(`train: trainLimit must be a positive integer, got ${trainLimit}`);
   }
   const threads = opts.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1) {
     throw new RangeError(`train: threads must be a positive integer, got ${threads}`);
   }
-  const log = opts.log ?? ((s: string) => console.error(s));
+  return threads;
+}
+
+/** A fresh model, or the model, optimizer state and history of the checkpoint when resuming. */
+async function startOrResume(
+  opts: TrainOptions,
+  optimizer: tf.Optimizer,
+  log: (line: string) => void,
+): Promise<TrainResult> {
   const ckpt = opts.checkpointDir;
-  let model: tf.LayersModel, history: EpochRecord[] = [], startEpoch = 0;
-  const optimizer = makeOptimizer(opts.optimizer);
   const found = ckpt && opts.resume ? await findCheckpoint(ckpt) : undefined;
-  if (found) {
+  if (!found) {
+    if (opts.resume) log(`no checkpoint in ${ckpt ?? "(no checkpoint dir)"}: starting afresh`);
+    return { model: opts.model(), history: [], startEpoch: 0 };
+  }
+  let model: tf.LayersModel | undefined;
+  try {
     model = await loadModel(`${found.dir}/model`);
     await optimizer.setWeights(await loadTensors(`${found.dir}/optimizer`));
-    ({ history, epoch: startEpoch } = found.state);
-    log(`resuming after epoch ${startEpoch} from ${ckpt}`);
-  } else {
-    if (opts.resume) log(`no checkpoint in ${ckpt ?? "(no checkpoint dir)"}: starting afresh`);
-    model = opts.model();
+  } catch (e) {
+    model?.dispose();
+    throw new Error(
+      `train: the checkpoint in ${found.dir} is damaged or belongs to another model ` +
+        `(${(e as Error).message}); delete ${ckpt} to start afresh, or run without resume`,
+    );
   }
+  log(`resuming after epoch ${found.state.epoch} from ${ckpt}`);
+  return { model, history: found.state.history, startEpoch: found.state.epoch };
+}
+
+/** One pass over the (limited) training set in seeded batch order; its record. */
+async function runEpoch(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  workers: GradientWorkers | undefined,
+  opts: TrainOptions,
+  epoch: number,
+): Promise<EpochRecord> {
+  const { batchSize, seed = 0 } = opts;
   const n = Math.min(opts.trainLimit ?? opts.train.n, opts.train.n);
   const steps = Math.ceil(n / batchSize);
   const classes = (model.outputs[0].shape.at(-1) as number) ?? 10;
-  const { height: h, width: w } = opts.train;
-  const workers = threads > 1 ? await GradientWorkers.start(model, threads) : undefined;
-  try {
-    for (let epoch = startEpoch; epoch < epochs; epoch++) {
-      (optimizer as unknown as { learningRate: number }).learningRate = opts.optimizer.lr *
-        (opts.optimizer.decay ?? 1) ** epoch;
-      const bar = new ProgressBar(`epoch ${epoch + 1}/${epochs}`, steps, opts.progress);
-      const t0 = performance.now();
-      let seen = 0, lossSum = 0, step = 0, sliceSum = 0, sliceN = 0;
-      const lossTrace: number[] = [];
-      const traceEvery = Math.max(1, Math.floor(steps / 50));
-      for (const b of batches(opts.train, batchSize, { shuffle: true, seed, epoch, limit: n })) {
-        const share = { ...b, height: h, width: w, classes };
-        const loss = workers
-          ? await workers.step(optimizer, share)
-          : tf.tidy(() => optimizer.minimize(() => shareLoss(model, share), true)!.dataSync()[0]);
-        if (!Number.isFinite(loss)) {
-          throw new Error(`train: loss became ${loss} at epoch ${epoch + 1}`);
-        }
-        seen += b.size;
-        lossSum += loss * b.size;
-        sliceSum += loss;
-        sliceN++;
-        if (++step % traceEvery === 0 || step === steps) {
-          lossTrace.push(sliceSum / sliceN);
-          sliceSum = sliceN = 0;
-        }
-        const secs = (performance.now() - t0) / 1000;
-        bar.update(step, { loss: loss.toFixed(4), "img/s": (seen / secs).toFixed(0) });
-      }
-      bar.done();
-      const seconds = (performance.now() - t0) / 1000;
-      const validationAccuracy = opts.validation ? evaluate(model, opts.validation) : null;
-      history.push({
-        epoch: epoch + 1,
-        trainLoss: lossSum / seen,
-        validationAccuracy,
-        imagesPerSecond: seen / seconds,
-        seconds,
-        lossTrace,
-      });
-      log(
-        `epoch ${epoch + 1}: train loss ${(lossSum / seen).toFixed(4)}` +
-          (validationAccuracy === null
-            ? ""
-            : `, validation accuracy ${validationAccuracy.toFixed(4)}`) +
-          `, ${(seen / seconds).toFixed(0)} images/s`,
-      );
-      if (ckpt) {
-        await writeCheckpoint(ckpt, model, optimizer, {
-          epoch: epoch + 1,
-          history,
-          optimizer: opts.optimizer,
-        });
-      }
+  const { height, width } = opts.train;
+  (optimizer as unknown as { learningRate: number }).learningRate = opts.optimizer.lr *
+    (opts.optimizer.decay ?? 1) ** epoch;
+  const bar = new ProgressBar(`epoch ${epoch + 1}/${opts.epochs}`, steps, opts.progress);
+  const t0 = performance.now();
+  let seen = 0, lossSum = 0, step = 0, sliceSum = 0, sliceN = 0;
+  const lossTrace: number[] = [];
+  const traceEvery = Math.max(1, Math.floor(steps / 50));
+  for (const b of batches(opts.train, batchSize, { shuffle: true, seed, epoch, limit: n })) {
+    const share = { ...b, height, width, classes };
+    const loss = workers
+      ? await workers.step(optimizer, share)
+      : tf.tidy(() => optimizer.minimize(() => shareLoss(model, share), true)!.dataSync()[0]);
+    if (!Number.isFinite(loss)) {
+      throw new Error(`train: loss became ${loss} at epoch ${epoch + 1}`);
     }
-  } finally {
-    workers?.close();
-    optimizer.dispose();
+    seen += b.size;
+    lossSum += loss * b.size;
+    sliceSum += loss;
+    sliceN++;
+    if (++step % traceEvery === 0 || step === steps) {
+      lossTrace.push(sliceSum / sliceN);
+      sliceSum = sliceN = 0;
+    }
+    const secs = (performance.now() - t0) / 1000;
+    bar.update(step, { loss: loss.toFixed(4), "img/s": (seen / secs).toFixed(0) });
   }
-  return { model, history, startEpoch };
+  bar.done();
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    epoch: epoch + 1,
+    trainLoss: lossSum / seen,
+    validationAccuracy: opts.validation ? evaluate(model, opts.validation) : null,
+    imagesPerSecond: seen / seconds,
+    seconds,
+    lossTrace,
+  };
+}
+
+function describeEpoch(r: EpochRecord): string {
+  return `epoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)}` +
+    (r.validationAccuracy === null
+      ? ""
+      : `, validation accuracy ${r.validationAccuracy.toFixed(4)}`) +
+    `, ${r.imagesPerSecond.toFixed(0)} images/s`;
 }
 
 /**

@@ -48,3 +48,42 @@ Deno.test("train: bad options are clear errors naming the option", async () => {
     "train: threads must be a positive integer, got 0",
   );
 });
+
+Deno.test("train: an unwritable checkpoint folder fails before the first epoch", async () => {
+  let built = 0;
+  await assertRejects(
+    () =>
+      train(
+        opts({ checkpointDir: "/proc/convgrad-nope", model: () => (built++, opts({}).model()) }),
+      ),
+    Error,
+    "train: checkpointDir: cannot write to /proc/convgrad-nope",
+  );
+  assertEquals(built, 0);
+});
+
+Deno.test("train: a damaged checkpoint is an error naming it and saying what to do", async () => {
+  await setBackend("wasm");
+  const dir = await Deno.makeTempDir({ prefix: "convgrad-ckpt-" });
+  try {
+    const first = await train(opts({ epochs: 1, checkpointDir: dir }));
+    first.model.dispose();
+    // Truncate the weights: the model no longer finds its values.
+    const bin = `${dir}/current/model/weights.bin`;
+    await Deno.writeFile(bin, (await Deno.readFile(bin)).slice(0, 1000));
+    const before = tf.memory().numTensors;
+    await assertRejects(
+      () => train(opts({ epochs: 2, checkpointDir: dir, resume: true })),
+      Error,
+      `the checkpoint in ${dir}/current is damaged or belongs to another model`,
+    );
+    await assertRejects(
+      () => train(opts({ epochs: 2, checkpointDir: dir, resume: true })),
+      Error,
+      `delete ${dir} to start afresh, or run without resume`,
+    );
+    assertEquals(tf.memory().numTensors, before);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { batches, type LabeledImages } from "@convgrad/data";
-import { crossEntropy } from "./parallel.ts";
+import { crossEntropy } from "./loss.ts";
 import { ProgressBar } from "./progress.ts";
 
 /** Loss and accuracy of one phase of an epoch. */

@@ -48,7 +48,8 @@ export interface GradcheckResult {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { filt, gradcheck } from "@convgrad/ops";
+ * import { filt, gradcheck, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const x = tf.randomNormal([1, 2, 5, 5]), k = tf.randomNormal([3, 2, 3, 3]);
  * const r = gradcheck((x, k) => filt(x as tf.Tensor4D, k as tf.Tensor4D), [x, k]);
  * console.log(r.ok, r.maxRelError);

@@ -5,15 +5,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-
-/** The parts of TF.js's wasm backend these modules use. */
-export interface WasmBackend {
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  disposeData(dataId: object): boolean;
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  wasm: { asm: { memory: WebAssembly.Memory } };
-}
+import type { WasmBackend } from "./backend_types.ts";
 
 const instances = new Map<string, { memory: WebAssembly.Memory; exports: WebAssembly.Exports }>();
 

@@ -19,3 +19,4 @@
  */
 export { type ChartSpec, renderVega, savePlot } from "./vega.ts";
 export { encodePng, type GridOptions, saveImageGrid } from "./png.ts";
+export { type CurvePanel, type CurvePoint, curvesChart } from "./curves.ts";

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "@convgrad/base/testing";
-import { encodePng, renderVega, saveImageGrid, savePlot } from "./mod.ts";
+import { assert, assertEquals, assertThrows } from "@convgrad/base/testing";
+import { curvesChart, encodePng, renderVega, saveImageGrid, savePlot } from "./mod.ts";
 
 /** Decodes an 8-bit grey or RGBA PNG (any row filter): size, channels and pixels. */
 async function decodePng(png: Uint8Array) {
@@ -140,3 +140,31 @@ async function assertRejectsWith(f: () => Promise<unknown>, msg: string) {
   const e = await f().then(() => null, (e) => e as Error);
   assert(e?.message.includes(msg), `expected an error with "${msg}", got ${e}`);
 }
+
+Deno.test("curvesChart: one panel per entry, a legend only where a panel has several lines", async () => {
+  const spec = curvesChart("t", [
+    { title: "a", xTitle: "x", yTitle: "y", points: [{ x: 1, y: 2 }, { x: 2, y: 1 }] },
+    {
+      title: "b",
+      xTitle: "epoch",
+      yTitle: "acc",
+      perEpoch: true,
+      points: [{ x: 1, y: 0.5, series: "train" }, { x: 1, y: 0.4, series: "val" }],
+    },
+  ]);
+  const panels = spec.hconcat as {
+    encoding: Record<string, unknown>;
+    data: { values: unknown[] };
+  }[];
+  assertEquals(panels.length, 2);
+  assertEquals("color" in panels[0].encoding, false);
+  assertEquals("color" in panels[1].encoding, true);
+  assertEquals(panels[1].data.values.length, 2);
+  const { svg } = await renderVega(spec);
+  assert(svg.includes(">val<") && svg.includes(">train<"), "legend entries missing from the SVG");
+  assertThrows(
+    () => curvesChart("t", [{ title: "a", xTitle: "x", yTitle: "y", points: [{ x: 1, y: NaN }] }]),
+    RangeError,
+    'panels[0] ("a") has a non-finite point',
+  );
+});

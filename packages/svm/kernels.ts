@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { WASM_BASE64 } from "./kernel_wasm.ts";
 
 /** A kernel on two points. */
 export type KernelFn = (a: ArrayLike<number>, b: ArrayLike<number>) => number;
@@ -81,19 +82,83 @@ function scaleGamma(X: ArrayLike<number>[]): number {
   return 1 / (X[0].length * (v > 0 ? v : 1));
 }
 
-/** `b^e` for an integer `e >= 1`, by multiplication (poly kernels' inner loop). */
-function ipow(b: number, e: number): number {
-  let p = b;
-  for (let k = 1; k < e; k++) p *= b;
-  return p;
+/** The exports of `kernel.wat`: kernel columns, and SMO's loops (see there). */
+export interface KernelWasm {
+  memory: WebAssembly.Memory;
+  up: WebAssembly.Global;
+  low: WebAssembly.Global;
+  maxUp(active: number, m: number, flags: number, y: number, G: number): number;
+  partner(
+    active: number,
+    m: number,
+    flags: number,
+    y: number,
+    G: number,
+    QD: number,
+    Ki: number,
+    Kii: number,
+    tau: number,
+  ): number;
+  axpy(
+    active: number,
+    from: number,
+    to: number,
+    G: number,
+    y: number,
+    col: number,
+    s: number,
+  ): void;
+  dot(active: number, from: number, to: number, u: number, v: number): number;
+  update2(
+    active: number,
+    m: number,
+    y: number,
+    G: number,
+    Ki: number,
+    Kj: number,
+    di: number,
+    dj: number,
+  ): void;
+  rows(
+    z: number,
+    zz: number,
+    pts: number,
+    sq: number,
+    dp: number,
+    idx: number,
+    m: number,
+    out: number,
+    kind: number,
+    gamma: number,
+    coef0: number,
+    degree: number,
+  ): void;
 }
 
+let compiled: WebAssembly.Module | null = null;
+/** A fresh instance of `kernel.wat` (one per table: each table owns its memory). */
+function instantiate(): KernelWasm {
+  compiled ??= new WebAssembly.Module(Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)));
+  return new WebAssembly.Instance(compiled).exports as unknown as KernelWasm;
+}
+
+const KIND = { linear: 0, rbf: 1, poly: 2 } as const;
+/** Query points per {@linkcode KernelTable.block} call. */
+const BLOCK = 16;
+/** The table's points per pass of block(): a chunk that a core's L2 cache holds. */
+const CHUNK_BYTES = 256 * 1024;
+const PAGE = 65536;
+
 /**
- * Points stored flat (`[n, d]`, float64) with a kernel, so that a whole column `k(z, x_t)` is one
- * tight loop: the SMO solver's kernel cache fills its columns here, the dense QP builds its
- * matrix here, and a model's decision function evaluates its support vectors here, so all three
- * see the same kernel values to the last bit. rbf uses `‖z − x‖² = ‖z‖² + ‖x‖² − 2 z·x` with the
- * squared norms precomputed.
+ * Points stored flat in the memory of our wasm kernel module (`kernel.wat`: dot products four
+ * points at a time in f64x2 SIMD, rbf's exp vectorised too), so that a whole column
+ * `k(z, x_t)` is one call: the SMO solver's kernel cache fills its columns here, the dense QP
+ * builds its matrix here, and a model's decision function evaluates its support vectors here
+ * ({@linkcode KernelTable.block}), so all see the same kernel values to the last bit. rbf uses
+ * `‖z − x‖² = ‖z‖² + ‖x‖² − 2 z·x` with the squared norms computed once.
+ *
+ * A solver may place its own arrays in the table's memory ({@linkcode KernelTable.alloc}); a
+ * column whose output (and index list) lies there is computed in place, without copies.
  *
  * @example
  * ```ts
@@ -105,88 +170,232 @@ function ipow(b: number, e: number): number {
  * ```
  */
 export class KernelTable {
+  /** Query points per {@linkcode KernelTable.block} call. */
+  static readonly BLOCK = BLOCK;
   /** Number of points. */
   readonly n: number;
   /** Features per point. */
   readonly d: number;
-  /** The points, row-major. */
-  readonly points: Float64Array; // [n,d]
   /** `k(x_i, x_i)` for every point. */
   readonly diag: Float64Array; // [n]
   /** The kernel, resolved. */
   readonly kernel: Kernel;
-  readonly #sq: Float64Array; // [n] ‖x_i‖²
-  readonly #views: Float64Array[];
-  readonly #z: Float64Array; // [d] scratch for column()
+  /** The table's instance of `kernel.wat`, for solvers that run their loops there too. */
+  readonly wasm: KernelWasm;
+  readonly #dp: number; // d rounded up to even: a row is whole f64x2 lanes
+  readonly #pts: number; // byte offsets in the wasm memory: [n,dp] points
+  readonly #sq: number; // [n] ‖x_i‖²
+  readonly #z: number; // [dp] the query point of column()
+  readonly #idx: number; // [n] int32 scratch index list
+  readonly #ident: number; // [n] int32 0..n−1
+  readonly #out: number; // [n] scratch output
+  readonly #qz: number; // [BLOCK,dp] query points of block()
+  readonly #qout: number; // [BLOCK,n] block()'s output
+  #top: number; // first free byte
+  #ready = false; // the views below exist
+  #view!: {
+    sq: Float64Array;
+    z: Float64Array;
+    idx: Int32Array;
+    ident: Int32Array;
+    out: Float64Array;
+    qz: Float64Array;
+    qout: Float64Array;
+  };
 
   /** `X`: n points of d features, already checked; `kernel`: from {@linkcode resolveKernel}. */
   constructor(X: ArrayLike<number>[], kernel: Kernel) {
     this.n = X.length;
     this.d = X[0].length;
     this.kernel = kernel;
-    this.points = new Float64Array(this.n * this.d);
-    this.#z = new Float64Array(this.d);
-    X.forEach((x, i) => this.points.set(x, i * this.d));
-    this.#views = Array.from({ length: this.n }, (_, i) => this.point(i));
-    this.#sq = Float64Array.from(this.#views, (x) => dot(x, x));
-    this.diag = new Float64Array(this.n);
-    const self = new Int32Array(1);
-    for (let i = 0; i < this.n; i++) {
-      self[0] = i;
-      this.column(this.#views[i], this.diag, self, 1);
+    this.wasm = instantiate();
+    const n = this.n, dp = this.#dp = this.d + (this.d & 1);
+    this.#top = 0;
+    this.#pts = this.alloc(8 * n * dp);
+    this.#sq = this.alloc(8 * n);
+    this.#z = this.alloc(8 * dp);
+    this.#idx = this.alloc(4 * n);
+    this.#ident = this.alloc(4 * n);
+    this.#out = this.alloc(8 * n);
+    this.#qz = this.alloc(8 * BLOCK * dp);
+    this.#qout = this.alloc(8 * BLOCK * n);
+    this.#renew();
+    this.#ready = true;
+    const pts = this.f64(this.#pts, n * dp), { sq, ident } = this.#view;
+    X.forEach((x, i) => {
+      pts.set(x, i * dp);
+      let s = 0;
+      for (let k = 0; k < x.length; k++) s += x[k] * x[k];
+      sq[i] = s;
+      ident[i] = i;
+    });
+    this.diag = new Float64Array(n);
+    const { kernel: k, gamma, degree, coef0 } = kernel;
+    if (typeof k === "function") {
+      for (let i = 0; i < n; i++) this.#columnFn(k, i, this.diag, ident.subarray(i, i + 1), 1);
+    } else {
+      // k(x_i, x_i) by the same code as every column (so K_ii there equals diag[i]): one
+      // point against itself, the index list a one-entry window of the identity.
+      const w = this.wasm, rowBytes = 8 * dp;
+      for (let i = 0; i < n; i++) {
+        w.rows(
+          this.#pts + i * rowBytes,
+          sq[i],
+          this.#pts,
+          this.#sq,
+          dp,
+          this.#ident + 4 * i,
+          1,
+          this.#out,
+          KIND[k],
+          gamma,
+          coef0,
+          degree,
+        );
+      }
+      this.diag.set(this.#view.out);
     }
   }
 
-  /** Point `i`'s features (a view into {@linkcode KernelTable.points}). */
+  /**
+   * Reserves `bytes` (16-aligned) in the table's memory and returns their byte offset. Growing
+   * the memory detaches every view taken before: allocate first, then take views.
+   */
+  alloc(bytes: number): number {
+    const at = this.#top, mem = this.wasm.memory;
+    this.#top = at + Math.ceil(bytes / 16) * 16;
+    const need = Math.ceil(this.#top / PAGE) - mem.buffer.byteLength / PAGE;
+    if (need > 0) {
+      mem.grow(need);
+      if (this.#ready) this.#renew(); // growth detached them
+    }
+    return at;
+  }
+
+  /** The table's own views of its scratch regions. */
+  #renew(): void {
+    const n = this.n, buf = this.wasm.memory.buffer;
+    this.#view = {
+      sq: new Float64Array(buf, this.#sq, n),
+      z: new Float64Array(buf, this.#z, this.#dp),
+      idx: new Int32Array(buf, this.#idx, n),
+      ident: new Int32Array(buf, this.#ident, n),
+      out: new Float64Array(buf, this.#out, n),
+      qz: new Float64Array(buf, this.#qz, BLOCK * this.#dp),
+      qout: new Float64Array(buf, this.#qout, BLOCK * n),
+    };
+  }
+
+  /** A float64 view of `length` entries at byte `offset` of the table's memory. */
+  f64(offset: number, length: number): Float64Array {
+    return new Float64Array(this.wasm.memory.buffer, offset, length);
+  }
+
+  /** An int32 view of `length` entries at byte `offset` of the table's memory. */
+  i32(offset: number, length: number): Int32Array {
+    return new Int32Array(this.wasm.memory.buffer, offset, length);
+  }
+
+  /** Point `i`'s features (a copy). */
   point(i: number): Float64Array {
-    return this.points.subarray(i * this.d, (i + 1) * this.d);
+    return this.f64(this.#pts + 8 * i * this.#dp, this.d).slice();
   }
 
   /**
    * `out[t] = k(z, x_t)` for `t = idx[0], …, idx[m − 1]`, or for every point when `idx` is
-   * omitted; the other entries of `out` are left as they are.
+   * omitted; the other entries of `out` are left as they are. `z` is a point, or the index of
+   * one of the table's. When `out` (and `idx`) lie in the table's memory, the wasm module writes
+   * them in place; else through scratch space and a copy.
    */
-  column(z: ArrayLike<number>, out: Float64Array, idx?: Int32Array, m = this.n): void {
-    const { d, points } = this, sq = this.#sq, { kernel, gamma, degree, coef0 } = this.kernel;
+  column(z: number | ArrayLike<number>, out: Float64Array, idx?: Int32Array, m = this.n): void {
+    const { kernel, gamma, degree, coef0 } = this.kernel;
+    const v = this.#view;
+    if (typeof kernel === "function") return this.#columnFn(kernel, z, out, idx ?? v.ident, m);
+    const w = this.wasm, buf = w.memory.buffer, dp = this.#dp;
+    let zAt: number, zz: number;
+    if (typeof z === "number") {
+      zAt = this.#pts + 8 * z * dp;
+      zz = v.sq[z];
+    } else {
+      v.z.set(z);
+      zz = 0;
+      for (let k = 0; k < this.d; k++) zz += v.z[k] * v.z[k];
+      zAt = this.#z;
+    }
+    const inPlace = out.buffer === buf;
+    let idxAt = this.#ident;
+    if (idx && idx.buffer === buf) idxAt = idx.byteOffset;
+    else if (idx) (idxAt = this.#idx), v.idx.set(idx.subarray(0, m));
+    const outAt = inPlace ? out.byteOffset : this.#out;
+    w.rows(zAt, zz, this.#pts, this.#sq, dp, idxAt, m, outAt, KIND[kernel], gamma, coef0, degree);
+    if (inPlace) return;
+    if (!idx) out.set(v.out.subarray(0, m));
+    else for (let a = 0; a < m; a++) out[idx[a]] = v.out[idx[a]];
+  }
+
+  /**
+   * `k(Z[q], x_t)` for up to {@linkcode KernelTable.BLOCK} points `Z[from..from + count)` and every
+   * point t of the table, as a view `[count, n]` (valid until the next call). The table's points
+   * are taken in chunks that stay in cache while every query of the block meets them: the points
+   * then cross the memory bus once per block rather than once per query.
+   */
+  block(Z: ArrayLike<number>[], from: number, count: number): Float64Array {
+    const v = this.#view, n = this.n, dp = this.#dp, { kernel, gamma, degree, coef0 } = this.kernel;
+    if (!(count >= 1 && count <= BLOCK)) {
+      throw new RangeError(`block: count must be in [1, ${BLOCK}], got ${count}`);
+    }
     if (typeof kernel === "function") {
-      for (let a = 0; a < m; a++) {
-        const t = idx ? idx[a] : a, v = kernel(z, this.#views[t]);
-        if (typeof v !== "number" || !Number.isFinite(v)) {
-          throw new RangeError(`kernel function returned ${v} (expected a finite number)`);
-        }
-        out[t] = v;
+      for (let q = 0; q < count; q++) {
+        this.#columnFn(kernel, Z[from + q], v.qout.subarray(q * n, (q + 1) * n), v.ident, n);
       }
-      return;
+      return v.qout.subarray(0, count * n);
     }
-    // z copied into a Float64Array: the loop below then sees one element kind whatever the
-    // caller passed (a plain array or a view), and V8 keeps it monomorphic.
-    const zf = this.#z;
-    zf.set(z as ArrayLike<number>);
+    const zz = new Float64Array(count);
+    for (let q = 0; q < count; q++) {
+      const z = Z[from + q];
+      v.qz.set(z, q * dp);
+      for (let k = 0; k < this.d; k++) zz[q] += z[k] * z[k];
+    }
+    const chunk = Math.max(4, Math.floor(CHUNK_BYTES / (8 * dp)) & ~3), w = this.wasm;
+    for (let t0 = 0; t0 < n; t0 += chunk) {
+      const len = Math.min(chunk, n - t0);
+      for (let q = 0; q < count; q++) {
+        w.rows(
+          this.#qz + 8 * q * dp,
+          zz[q],
+          this.#pts,
+          this.#sq,
+          dp,
+          this.#ident + 4 * t0,
+          len,
+          this.#qout + 8 * q * n,
+          KIND[kernel],
+          gamma,
+          coef0,
+          degree,
+        );
+      }
+    }
+    return v.qout.subarray(0, count * n);
+  }
+
+  #columnFn(
+    kernel: KernelFn,
+    z: number | ArrayLike<number>,
+    out: Float64Array,
+    idx: Int32Array,
+    m: number,
+  ): void {
+    const zp = typeof z === "number" ? this.point(z) : z;
+    const pts = this.f64(this.#pts, this.n * this.#dp);
     for (let a = 0; a < m; a++) {
-      const t = idx ? idx[a] : a, off = t * d;
-      let s = 0;
-      for (let k = 0; k < d; k++) s += zf[k] * points[off + k];
-      out[t] = s;
-    }
-    if (kernel === "rbf") {
-      const zz = dot(zf, zf);
-      for (let a = 0; a < m; a++) {
-        const t = idx ? idx[a] : a;
-        out[t] = Math.exp(-gamma * Math.max(0, zz + sq[t] - 2 * out[t]));
+      const t = idx[a], v = kernel(zp, pts.subarray(t * this.#dp, t * this.#dp + this.d));
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        throw new RangeError(`kernel function returned ${v} (expected a finite number)`);
       }
-    } else if (kernel === "poly") {
-      for (let a = 0; a < m; a++) {
-        const t = idx ? idx[a] : a;
-        out[t] = ipow(gamma * out[t] + coef0, degree);
-      }
+      out[t] = v;
     }
   }
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }
 
 /**
@@ -203,7 +412,7 @@ export function kernelMatrix(table: KernelTable): Float64Array {
   const n = table.n, K = new Float64Array(n * n), idx = new Int32Array(n).map((_, i) => i);
   for (let i = 0; i < n; i++) {
     // Row i's first i + 1 entries from the kernel, the rest mirrored from the rows above.
-    table.column(table.point(i), K.subarray(i * n, (i + 1) * n), idx, i + 1);
+    table.column(i, K.subarray(i * n, (i + 1) * n), idx, i + 1);
     for (let j = 0; j < i; j++) K[j * n + i] = K[i * n + j];
   }
   return K;

@@ -1,6 +1,8 @@
 /**
- * Kernel SVMs: the dual as a QP solved with the npm `quadprog` package (checked, never silently
- * wrong), or by SMO for larger data sets.
+ * Kernel SVMs, two classes or more (one against one): the dual solved with the npm `quadprog`
+ * package (one dense QP for small data, a decomposition into quadprog-solved working sets beyond;
+ * every solve checked, never silently wrong) or by SMO; kernel columns and SMO's loops in our
+ * wasm SIMD module.
  *
  * @example
  * ```ts
@@ -22,4 +24,15 @@ export {
 } from "./kernels.ts";
 export { dualQP, type QP, qp, type QPOptions, type QPSolution } from "./qp.ts";
 export { smo, type SMOOptions, type SMOResult } from "./smo.ts";
-export { type FitOptions, fitSVM, fromJSON, type SVMJson, type SVMModel } from "./svm.ts";
+export { decomposition, type DecompositionOptions, DEFAULT_WORKING_SET } from "./decomposition.ts";
+export type { DualOptions, DualResult } from "./dual.ts";
+export type { KernelWasm } from "./kernels.ts";
+export {
+  type FitOptions,
+  fitSVM,
+  fromJSON,
+  type Label,
+  type Machine,
+  type SVMJson,
+  type SVMModel,
+} from "./svm.ts";

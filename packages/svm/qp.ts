@@ -25,22 +25,22 @@ export interface QP {
 }
 
 /**
- * The seed's (004 §4) QP for the SVM dual, in cvxopt's form `min ½ vᵀPv + qᵀv, Gv ≤ h, Av = b`.
+ * The SVM dual (`docs/svm-dual.md`) as a QP in cvxopt's form `min ½ vᵀPv + qᵀv, Gv ≤ h, Av = b`.
  *
  * Derivation. The soft-margin primal is `min_{w,b,ξ} ½‖w‖² + C Σ ξ_n` subject to
  * `y_n (wᵀφ(x_n) + b) ≥ 1 − ξ_n` and `ξ_n ≥ 0`. With multipliers `α_n ≥ 0`, `μ_n ≥ 0` for the two
  * constraint families, the Lagrangian's stationarity gives `w = Σ α_n y_n φ(x_n)` (∂/∂w),
  * `Σ α_n y_n = 0` (∂/∂b) and `C − α_n − μ_n = 0` (∂/∂ξ_n, so `α_n ≤ C` as `μ_n ≥ 0`).
- * Substituting back, the dual is the seed's eq. (1):
+ * Substituting back, the dual is:
  * `max_α Σ α_n − ½ Σ_nm α_n α_m y_n y_m k(x_n, x_m)`, `0 ≤ α_n ≤ C`, `Σ α_n y_n = 0`.
- * Maximising is minimising the negative (hint 1), so with `v = α`:
+ * Maximising is minimising the negative (same point, value negated), so with `v = α`:
  * - `½ vᵀPv = ½ Σ_nm α_n α_m y_n y_m K_nm`: `P = (y yᵀ) ∘ K` (elementwise), PSD as K is;
  * - `qᵀv = −Σ α_n`: `q = −1`;
- * - `−α_n ≤ 0` and `α_n ≤ C` (hint 2): `G = [−I; I]` (2N × N), `h = [0; C·1]`;
+ * - `−α_n ≤ 0` and `α_n ≤ C`: `G = [−I; I]` (2N × N), `h = [0; C·1]`;
  * - `Σ α_n y_n = 0`: `A = yᵀ` (1 × N), `b = 0`.
  *
- * The seed writes cvxopt's objective factor as "1/v": a typo for ½ (with any other factor the
- * minimiser would not be the dual's maximiser).
+ * The homework this comes from writes the objective's factor as "1/v": a typo for ½ (with any
+ * other factor the minimiser would not be the dual's maximiser).
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "@convgrad/base/testing";
 import { createRng } from "@convgrad/base";
 import quadprog from "quadprog";
-import { ColumnCache } from "./smo.ts";
+import { ColumnCache } from "./dual.ts";
 import {
   dualQP,
   fitSVM,
@@ -153,7 +153,7 @@ Deno.test("no free multiplier: the bias is the midpoint of the interval the KKT 
   close(m.bias, (lo + hi) / 2, 1e-9, "bias");
 });
 
-Deno.test("dualQP is the seed's formulation", () => {
+Deno.test("dualQP is the formulation of docs/svm-dual.md", () => {
   const { P, q, G, h, A, b } = dualQP(
     [[1, 0], [0, 2], [1, 1]],
     [1, -1, 1],
@@ -259,8 +259,13 @@ Deno.test("XOR with rbf; the JSON round trip keeps the model to the last bit", (
   }
   const bad = { ...m.toJSON(), gamma: null };
   assertThrows(() => fromJSON(bad), RangeError, "needs a number gamma");
-  assertThrows(() => fromJSON({ ...m.toJSON(), alpha: [1, 2] }), RangeError, "alpha must have");
-  assertThrows(() => fromJSON({} as never), TypeError, "format convgrad-svm/1");
+  const json = m.toJSON();
+  assertThrows(
+    () => fromJSON({ ...json, machines: [{ ...json.machines[0], coef: [1] }] }),
+    RangeError,
+    "sv and coef must be arrays of one length",
+  );
+  assertThrows(() => fromJSON({} as never), TypeError, "format convgrad-svm/2");
   const custom = fitSVM(X, y, { kernel: (a, b) => a[0] * b[0] + a[1] * b[1] + 1, C: 1 });
   assertThrows(() => custom.toJSON(), TypeError, "custom kernel");
 });
@@ -268,8 +273,9 @@ Deno.test("XOR with rbf; the JSON round trip keeps the model to the last bit", (
 Deno.test("bad input is a clear error naming the argument", () => {
   const X = [[0, 0], [1, 1]];
   const cases: [() => unknown, new (...a: never[]) => Error, string][] = [
-    [() => fitSVM(X, [1, 2], { kernel: "linear" }), RangeError, "y[1] must be +1 or -1, got 2"],
-    [() => fitSVM(X, [1, 1], { kernel: "linear" }), RangeError, "both classes"],
+    [() => fitSVM(X, [1, NaN], { kernel: "linear" }), RangeError, "y[1] must be a finite number"],
+    [() => fitSVM(X, [1, "a"] as never, { kernel: "linear" }), RangeError, "y[1] must be a finite"],
+    [() => fitSVM(X, [1, 1], { kernel: "linear" }), RangeError, "at least two classes, got only 1"],
     [() => fitSVM(X, [1], { kernel: "linear" }), RangeError, "1 labels for 2 points"],
     [() => fitSVM([], [], { kernel: "linear" }), RangeError, "X must be a non-empty"],
     [() => fitSVM([[0, NaN], [1, 1]], [1, -1], { kernel: "linear" }), RangeError, "X[0][1]"],
@@ -332,7 +338,7 @@ Deno.test("quadprog's silent wrong point is caught: qp returns a feasible KKT po
   close(-sol.objective, b.dualObjective, 1e-6, "agrees with SMO");
 });
 
-Deno.test("the kernel column cache: partial columns, epochs, eviction", () => {
+Deno.test("the kernel column cache: partial columns grow, shrinking drops short ones, eviction", () => {
   const { X } = blobs(7, 0.5, 9);
   const table = new KernelTable(X, resolveKernel("test", { kernel: "rbf", gamma: 0.3 }, X));
   const K = kernelMatrix(table);
@@ -344,14 +350,19 @@ Deno.test("the kernel column cache: partial columns, epochs, eviction", () => {
   assertEquals(cache.evaluations, 3);
   expect(0, cache.get(0, active, 2), [5, 1]); // a hit: nothing computed
   assertEquals(cache.evaluations, 3);
-  expect(0, cache.get(0, active, 2, true), [0, 1, 2, 3, 4, 5, 6]); // only the 5 missing ones
-  assertEquals(cache.evaluations, 8);
+  expect(0, cache.get(0, active, 5), [5, 1, 3, 0, 2]); // only positions 3 and 4 computed
+  assertEquals(cache.evaluations, 5);
+  expect(0, cache.get(0, active, 2, true), [0, 1, 2, 3, 4, 5, 6]); // the 2 still missing
+  assertEquals(cache.evaluations, 7);
   expect(4, cache.get(4, active, 3), [5, 1, 3]);
-  cache.epoch++; // the active set grew: the partial column of 4 is stale, the full one of 0 not
+  // Positions 1 and 5 swap: column 4 (3 filled) is cut back to position 1 and refilled from
+  // there, column 0 (all 7) kept.
+  active.set([5, 4, 3, 0, 2, 1, 6]);
+  cache.swapped(1, 5);
   const before = cache.evaluations;
   expect(0, cache.get(0, active, 7), [0, 1, 2, 3, 4, 5, 6]);
-  expect(4, cache.get(4, active, 7), [0, 1, 2, 3, 4, 5, 6]);
-  assertEquals(cache.evaluations, before + 7);
+  expect(4, cache.get(4, active, 3), [5, 4, 3]);
+  assertEquals(cache.evaluations, before + 2);
   // Three slots: using 1 and 2 evicts the least recent, 0; its buffer then holds column 2's.
   cache.get(1, active, 7);
   const col2 = cache.get(2, active, 7);

@@ -20,7 +20,9 @@ export function checkX(op: string, X: unknown): ArrayLike<number>[] {
     throw new RangeError(`${op}: X must be a non-empty array of points, got ${short(X)}`);
   }
   const d = (X[0] as ArrayLike<unknown> | null)?.length;
-  X.forEach((row, i) => {
+  // Plain loops, no closure: this runs once per call, so mostly before the JIT has seen it.
+  for (let i = 0; i < X.length; i++) {
+    const row = X[i];
     if (!Array.isArray(row) && !ArrayBuffer.isView(row)) {
       throw new TypeError(`${op}: X[${i}] must be an array of numbers, got ${short(row)}`);
     }
@@ -29,11 +31,13 @@ export function checkX(op: string, X: unknown): ArrayLike<number>[] {
       throw new RangeError(`${op}: X[${i}] has ${r.length} features, X[0] has ${d}`);
     }
     for (let j = 0; j < r.length; j++) {
-      if (typeof r[j] !== "number" || !Number.isFinite(r[j])) {
-        throw new RangeError(`${op}: X[${i}][${j}] must be a finite number, got ${r[j]}`);
+      const v = r[j];
+      // v − v is 0 exactly for finite numbers (NaN for NaN and ±Infinity).
+      if (typeof v !== "number" || v - v !== 0) {
+        throw new RangeError(`${op}: X[${i}][${j}] must be a finite number, got ${v}`);
       }
     }
-  });
+  }
   return X as ArrayLike<number>[];
 }
 
@@ -67,6 +71,56 @@ export function checkY(op: string, y: unknown, n: number): Float64Array {
     );
   }
   return Float64Array.from(labels as ArrayLike<number>);
+}
+
+/**
+ * Checks class labels: one per point, all finite numbers or all strings, at least two distinct;
+ * returns the classes sorted (numbers ascending, strings by code unit) and each point's index
+ * among them.
+ *
+ * @example
+ * ```ts
+ * import { checkLabels } from "./validate.ts";
+ * checkLabels("demo", ["b", "a", "b"], 3); // { classes: ["a", "b"], index: Int32Array [1, 0, 1] }
+ * ```
+ */
+export function checkLabels<L extends number | string>(
+  op: string,
+  y: unknown,
+  n: number,
+): { classes: L[]; index: Int32Array } {
+  if (!Array.isArray(y) && !ArrayBuffer.isView(y)) {
+    throw new TypeError(
+      `${op}: y must be an array of labels (numbers or strings), got ${short(y)}`,
+    );
+  }
+  const labels = y as ArrayLike<unknown>;
+  if (labels.length !== n) {
+    throw new RangeError(`${op}: y has ${labels.length} labels for ${n} points`);
+  }
+  const kind = typeof labels[0];
+  for (let i = 0; i < n; i++) {
+    const v = labels[i];
+    if (
+      kind === "string" ? typeof v !== "string" : !(typeof v === "number" && Number.isFinite(v))
+    ) {
+      throw new RangeError(
+        `${op}: y[${i}] must be a ${
+          kind === "string" ? "string" : "finite number"
+        } like y[0], got ${short(v)}`,
+      );
+    }
+  }
+  const classes = [...new Set(Array.from(labels) as L[])].sort((a, b) =>
+    typeof a === "number" ? (a as number) - (b as number) : a < b ? -1 : a > b ? 1 : 0
+  );
+  if (classes.length < 2) {
+    throw new RangeError(
+      `${op}: y must contain at least two classes, got only ${short(classes[0])}`,
+    );
+  }
+  const at = new Map(classes.map((c, k) => [c, k]));
+  return { classes, index: Int32Array.from(labels as ArrayLike<L>, (v) => at.get(v)!) };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The backend-parity cases and their runner, shared by Deno (`parity.ts`) and the Chromium page
- * (`page.ts`): every case is run on each backend and compared with the float64 oracle
- * (`packages/ops/conv/reference.ts`), forward and every gradient.
+ * (`page.ts`): every case is run on each backend and compared with the float64 oracles
+ * (`reference.ts` of each op folder in `packages/ops/`), forward and every gradient.
  *
  * @module
  */
@@ -10,15 +10,20 @@ import {
   ABC_GRADIENTS,
   abcActivation,
   abcConv2d,
+  adamUpdate,
   type BackendName,
   filt,
   full,
+  maxPool,
   setBackend,
   valid,
-} from "../../packages/ops/mod.ts";
-import * as R from "../../packages/ops/conv/reference.ts";
-import * as A from "../../packages/ops/abc/reference.ts";
-import { errors } from "@convgrad/base/testing";
+} from "@convgrad/ops";
+import * as R from "@convgrad/ops/reference";
+import * as A from "@convgrad/ops/abc-reference";
+import * as P from "@convgrad/ops/pool-reference";
+import { adamRef } from "@convgrad/ops/adam-reference";
+import { errors } from "@convgrad/base/compare";
+import { textTable } from "@convgrad/base";
 import { stockCases } from "./stock_cases.ts";
 
 /**
@@ -223,6 +228,82 @@ function abcCases(): ParityCase[] {
 }
 
 /**
+ * maxPool (y, dX): 2x2 windows, which wasm runs with SIMD four at a time (Wo of 11 overlaps a
+ * row's last step), leftover rows and columns no window covers, 3x3 and 1x1 windows, and the
+ * MNIST CNN's pooling layer. The LCG's values have no ties, so the first maximum is the maximum.
+ */
+function poolCases(): ParityCase[] {
+  const shapes: [Shape, number][] = [
+    [[2, 3, 9, 8], 2],
+    [[1, 2, 10, 22], 2],
+    [[1, 2, 7, 7], 3],
+    [[1, 1, 4, 4], 1],
+    [[2, 32, 22, 22], 2],
+  ];
+  return shapes.map(([shape, k], i) => {
+    const x = values(size(shape), 500 + i);
+    const yShape = P.maxPoolRef(f64(x, shape), k).shape;
+    const dy = values(size(yShape), 600 + i);
+    return {
+      op: "maxPool",
+      label: `x[${shape}] k=${k}`,
+      tolerance: 0,
+      oracle: () => ({
+        y: P.maxPoolRef(f64(x, shape), k).data,
+        dX: P.maxPoolGradRef(f64(x, shape), f64(dy, yShape), k).data,
+      }),
+      run: () => {
+        const xt = tf.tensor4d(x, shape);
+        const dX = tf.grad((a: tf.Tensor) => maxPool(a as tf.Tensor4D, k))(
+          xt,
+          tf.tensor4d(dy, yShape),
+        );
+        return { y: maxPool(xt, k), dX };
+      },
+    };
+  });
+}
+
+/**
+ * The fused Adam step (x', m', v') at step 1 and step 50, on 1031 values (SIMD lanes and a scalar
+ * tail); the backends without the fused kernel (webgl) run the stock optimizer's kernels.
+ */
+function adamCases(): ParityCase[] {
+  const f64s = (a: Float32Array) => Float64Array.from(a);
+  return [1, 50].map((t, i) => {
+    const n = 1031, [x, m, g] = [0, 1, 2].map((j) => values(n, 700 + 10 * i + j));
+    const v = values(n, 703 + 10 * i).map(Math.abs);
+    const opts = {
+      learningRate: 1e-3,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-7,
+      accBeta1: 0.9 ** t,
+      accBeta2: 0.999 ** t,
+    };
+    return {
+      op: "adamUpdate",
+      label: `n=${n} t=${t}`,
+      tolerance: 1e-5,
+      oracle: () => {
+        const r = adamRef(f64s(x), f64s(m), f64s(v), f64s(g), opts);
+        return { "x'": r.x, "m'": r.m, "v'": r.v };
+      },
+      run: () => {
+        const [x1, m1, v1] = adamUpdate(
+          tf.tensor1d(x),
+          tf.tensor1d(m),
+          tf.tensor1d(v),
+          tf.tensor1d(g),
+          opts,
+        );
+        return { "x'": x1, "m'": m1, "v'": v1 };
+      },
+    };
+  });
+}
+
+/**
  * Every parity case. An op family that gains kernels (the ABC-Net binarized conv, for one) adds
  * its case list here, and runs on every backend in Deno and Chromium from then on.
  *
@@ -233,7 +314,7 @@ function abcCases(): ParityCase[] {
  * ```
  */
 export function parityCases(): ParityCase[] {
-  return [...convCases(), ...abcCases(), ...stockCases()];
+  return [...convCases(), ...abcCases(), ...poolCases(), ...adamCases(), ...stockCases()];
 }
 
 /**
@@ -310,7 +391,5 @@ export function formatTable(rows: readonly ParityRow[]): string {
     r.rel.toExponential(2),
     r.pass ? "pass" : "FAIL",
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  return [line(head), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+  return textTable(head, body);
 }

@@ -1,16 +1,18 @@
 /**
- * The Chromium side of the browser tests, bundled by `browser.ts`: the parity cases on cpu, wasm
- * and webgl, and the webgl kernels' own checks.
+ * The Chromium side of the browser tests, bundled by `@convgrad/browser`: the parity cases on cpu,
+ * wasm and webgl, and the webgl kernels' own checks (`tests/webgl/`).
  *
  * @module
  */
-import type { BackendName } from "../../packages/ops/mod.ts";
+import type { BackendName } from "@convgrad/ops";
+import { expose } from "@convgrad/browser/expose";
 import { parityCases, runParity } from "./cases.ts";
-import { expose } from "./expose.ts";
-import { webglChecks } from "./webgl_checks.ts";
+import { webglChecks } from "../webgl/conv_checks.ts";
+import { poolChecks } from "../webgl/pool_checks.ts";
 
 expose({
   parity: ({ backends }: { backends: BackendName[] }) =>
     runParity(backends, "chromium", parityCases(), (line) => console.log(line)),
   webglChecks,
+  poolChecks,
 });

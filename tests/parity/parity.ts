@@ -8,7 +8,8 @@
  * @module
  */
 import { formatTable, parityCases, type ParityRow, runParity } from "./cases.ts";
-import { withPage } from "./browser.ts";
+import { withPage } from "@convgrad/browser";
+import { wasmBinaries } from "@convgrad/ops";
 
 /** The backends each runtime checks. */
 export const DENO_BACKENDS = ["cpu", "wasm"] as const;
@@ -31,7 +32,7 @@ export async function runParitySuite(
   const browserRows = await withPage(
     new URL("./page.ts", import.meta.url),
     (page) => page.call<ParityRow[]>("parity", { backends: BROWSER_BACKENDS }),
-    { onLog: log },
+    { onLog: log, files: await wasmBinaries() },
   );
   return [...rows, ...browserRows];
 }

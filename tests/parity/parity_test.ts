@@ -1,6 +1,6 @@
 /**
  * The parity suite under `deno test` (so `deno task test` runs it): cpu and wasm in Deno, cpu,
- * wasm and webgl in headless Chromium. Needs Debian's chromium (`apt-get install -y chromium`).
+ * wasm and webgl in headless Chromium. Chromium comes from npm (`@convgrad/browser`).
  */
 import { assert } from "@convgrad/base/testing";
 import { formatTable, parityCases } from "./cases.ts";

@@ -1,9 +1,9 @@
 /**
  * Parity cases for stock TF.js ops whose wasm kernels `@convgrad/ops` supplies or replaces
- * (`packages/ops/stock/`): `tf.conv2d`, `tf.depthwiseConv2d`, `tf.maxPool` with their gradients,
- * `tf.unsortedSegmentSum` and `tf.gather`'s gradient, over every padding mode ('same', 'valid',
- * a number, explicit pairs) and strides that skip rows. On stock `cpu` and `webgl` these rows
- * check stock's own kernels against the same float64 oracle (`packages/ops/stock/reference.ts`).
+ * (`packages/ops/stock/`): `tf.conv2d`, `tf.depthwiseConv2d`, `tf.maxPool` with their gradients
+ * over every padding mode ('same', 'valid', a number, explicit pairs) and strides that skip rows;
+ * `tf.unsortedSegmentSum`, `tf.gather`'s gradient and `tf.tile`. On stock `cpu` and `webgl` these rows
+ * check stock's own kernels against the same float64 oracle (`@convgrad/ops/stock-reference`).
  *
  * @module
  */
@@ -16,8 +16,9 @@ import {
   segmentSumRef,
   stockGeometry,
   type StockPad,
-} from "../../packages/ops/stock/reference.ts";
-import { lcgValues } from "../../packages/ops/stock/testing.ts";
+  tileRef,
+} from "@convgrad/ops/stock-reference";
+import { createRng } from "@convgrad/base";
 
 type S4 = [number, number, number, number];
 
@@ -42,7 +43,10 @@ const CONV: ConvCase[] = [
   { x: [2, 10, 10, 16], w: [3, 3, 16, 8], s: [1, 1], pad: "same" },
 ];
 
-/** depthwise: multipliers 1-3, strides per axis, asymmetric 'same', explicit and numeric pads. */
+/**
+ * depthwise: multipliers 1-3, strides per axis, asymmetric 'same', explicit and numeric pads;
+ * multiplier 1 with channels in fours takes the SIMD walk on wasm.
+ */
 const DEPTHWISE: ConvCase[] = [
   { x: [2, 7, 6, 3], w: [3, 3, 3, 1], s: [1, 1], pad: "same" },
   { x: [2, 8, 7, 4], w: [3, 3, 4, 2], s: [2, 2], pad: "same" },
@@ -50,6 +54,8 @@ const DEPTHWISE: ConvCase[] = [
   { x: [1, 5, 5, 3], w: [3, 3, 3, 1], s: [1, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
   { x: [2, 6, 6, 4], w: [3, 3, 4, 1], s: [2, 2], pad: 1 },
   { x: [2, 12, 12, 16], w: [3, 3, 16, 1], s: [1, 1], pad: "same" },
+  { x: [2, 9, 10, 8], w: [3, 3, 8, 1], s: [2, 2], pad: "same" },
+  { x: [1, 5, 5, 4], w: [3, 3, 4, 1], s: [1, 1], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
 ];
 
 /** maxPool: non-overlapping, overlapping, padded; inputs all negative (stock wasm's bad case). */
@@ -60,6 +66,12 @@ const POOL: { x: S4; k: [number, number]; s: [number, number]; pad: StockPad }[]
   { x: [1, 8, 7, 3], k: [3, 2], s: [2, 1], pad: "valid" },
   { x: [1, 6, 6, 2], k: [3, 3], s: [2, 2], pad: 1 },
 ];
+
+/** `n` values in [-1, 1) from the shared PRNG. */
+function randomValues(n: number, seed: number): Float32Array {
+  const rand = createRng(seed);
+  return Float32Array.from({ length: n }, () => 2 * rand() - 1);
+}
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -84,11 +96,12 @@ function convCases(
   seed: number,
 ): ParityCase[] {
   return list.map((c, i) => {
-    const x = lcgValues(size(c.x), seed + 10 * i), w = lcgValues(size(c.w), seed + 10 * i + 1);
+    const x = randomValues(size(c.x), seed + 10 * i),
+      w = randomValues(size(c.w), seed + 10 * i + 1);
     const g = stockGeometry(c.pad, [c.x[1], c.x[2]], [c.w[0], c.w[1]], c.s);
     const F = op === "tf.conv2d" ? c.w[3] : c.w[2] * c.w[3];
     const yShape: S4 = [c.x[0], ...outHW(c.x, [c.w[0], c.w[1]], g), F] as S4;
-    const dy = lcgValues(size(yShape), seed + 10 * i + 2);
+    const dy = randomValues(size(yShape), seed + 10 * i + 2);
     return {
       op,
       label: label(c.x, `w[${c.w}]`, c.s, c.pad),
@@ -110,10 +123,10 @@ function convCases(
 
 function poolCases(): ParityCase[] {
   return POOL.map((c, i) => {
-    const x = lcgValues(size(c.x), 700 + i).map((v) => v - 2);
+    const x = randomValues(size(c.x), 700 + i).map((v) => v - 2);
     const g = stockGeometry(c.pad, [c.x[1], c.x[2]], c.k, c.s);
     const yShape = [c.x[0], ...outHW(c.x, c.k, g), c.x[3]];
-    const dy = lcgValues(size(yShape), 750 + i);
+    const dy = randomValues(size(yShape), 750 + i);
     return {
       op: "tf.maxPool",
       label: label(c.x, `k[${c.k}]`, c.s, c.pad),
@@ -133,9 +146,9 @@ function poolCases(): ParityCase[] {
 }
 
 function segmentCases(): ParityCase[] {
-  const x = lcgValues(9 * 4, 800), ids = [0, 3, 3, -1, 6, 1, 0, 3, 2];
-  const params = lcgValues(6 * 5, 801), idx = [5, 0, 5, 2, 5, 1, 0, 3];
-  const dy = lcgValues(idx.length * 5, 802);
+  const x = randomValues(9 * 4, 800), ids = [0, 3, 3, -1, 6, 1, 0, 3, 2];
+  const params = randomValues(6 * 5, 801), idx = [5, 0, 5, 2, 5, 1, 0, 3];
+  const dy = randomValues(idx.length * 5, 802);
   return [{
     op: "tf.unsortedSegmentSum",
     label: `x[9,4] ids[9] (one < 0, one >= n) n=5`,
@@ -156,6 +169,21 @@ function segmentCases(): ParityCase[] {
       };
     },
   }];
+}
+
+/** tf.tile: batch norm's per-channel broadcast, and a pattern repeating on every axis. */
+function tileCases(): ParityCase[] {
+  const cases: [number[], number[]][] = [[[1, 1, 1, 6], [2, 5, 4, 1]], [[2, 3, 4], [3, 1, 2]]];
+  return cases.map(([shape, reps], i) => {
+    const x = randomValues(size(shape), 850 + i);
+    return {
+      op: "tf.tile",
+      label: `x[${shape}] reps[${reps}]`,
+      tolerance: 0,
+      oracle: () => ({ y: tileRef(x, shape, reps) }),
+      run: () => ({ y: tf.tile(tf.tensor(x, shape), reps) }),
+    };
+  });
 }
 
 /**
@@ -179,5 +207,6 @@ export function stockCases(): ParityCase[] {
     ),
     ...poolCases(),
     ...segmentCases(),
+    ...tileCases(),
   ];
 }

@@ -1,9 +1,10 @@
 /**
- * ABC-Net's weight binarization (Lin et al. 2017, §3.1; seed 000): `W ≈ Σ_m α_m B_m` with
- * `B_m = sign(W − mean(W) + u_m·std(W))` and `α` the least-squares coefficients.
+ * ABC-Net's weight binarization (Lin et al. 2017, §3.1; `docs/abc-gradients.md`):
+ * `W ≈ Σ_m α_m B_m` with `B_m = sign(W − mean(W) + u_m·std(W))` and `α` the least-squares
+ * coefficients.
  *
- * The seed writes `std(W) = Σ (W_i − mean(W)) / n`, which is identically zero; we use the real
- * population standard deviation `sqrt(Σ (W_i − mean(W))² / n)`, as the paper intends.
+ * A note on the paper writes `std(W) = Σ (W_i − mean(W)) / n`, which is identically zero; we use
+ * the real population standard deviation `sqrt(Σ (W_i − mean(W))² / n)`, as the paper intends.
  *
  * Computed with stock TF.js ops on whatever backend is active (so on webgl too); only the small
  * least-squares system travels to the CPU, where it is solved in float64.

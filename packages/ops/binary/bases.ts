@@ -6,9 +6,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkOperand } from "../conv/options.ts";
+import { checkOperand } from "../checks.ts";
 import { runBinaryConv } from "./binary_conv.ts";
-import { type BinaryConvOptions, checkBinaryConv } from "./geometry.ts";
+import { type BinaryConvOptions, checkBinaryConv } from "./options.ts";
 import { checkPacked, type PackedSigns, packSigns, wordsFor } from "./pack.ts";
 
 /** M weight bases `B_m [F,C,kh,kw]` as bits, with their scales `α_m`. */
@@ -49,7 +49,8 @@ export interface WeightBases {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { binarizeWeights, packBases } from "@convgrad/ops";
+ * import { binarizeWeights, packBases, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const w = tf.randomNormal([8, 32, 3, 3], 0, 1, "float32", 1);
  * const p = packBases(binarizeWeights(w, 3)); // bits [3,8,3,3,1], alpha [3]
  * ```
@@ -114,7 +115,8 @@ export interface BinaryConvSumInputs {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { binaryConvSum, packBases } from "@convgrad/ops";
+ * import { binaryConvSum, packBases, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const weights = packBases({ bases: tf.ones([1, 2, 3, 3, 3]), alpha: [0.5] }); // M=1, F=2
  * const h = tf.ones([1, 3, 5, 5]) as tf.Tensor4D;
  * binaryConvSum({ activations: [h, h.neg()], beta: [1, 0.5], weights }, { pad: 1 }); // [1,2,5,5]

@@ -4,13 +4,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkOperand } from "../conv/options.ts";
+import { checkOperand } from "../checks.ts";
 import {
   BINARY_CONV2D,
   type BinaryConvAttrs,
   type BinaryConvOptions,
   checkBinaryConv,
-} from "./geometry.ts";
+} from "./options.ts";
 import { checkPacked, type PackedSigns, wordsFor } from "./pack.ts";
 
 /**
@@ -53,7 +53,8 @@ export function runBinaryConv(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { binaryConv2d } from "@convgrad/ops";
+ * import { binaryConv2d, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const x = tf.tensor4d([1, -1, -1, 1], [1, 1, 2, 2]);
  * const w = tf.tensor4d([1, -1], [1, 1, 1, 2]);
  * binaryConv2d(x, w).print(); // [[[[2], [-2]]]]
@@ -83,7 +84,8 @@ export function binaryConv2d(
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { binaryConv2dPacked, packSigns } from "@convgrad/ops";
+ * import { binaryConv2dPacked, packSigns, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const w = packSigns(tf.tensor4d([1, -1], [1, 1, 1, 2]), 1);
  * binaryConv2dPacked(tf.tensor4d([1, -1, -1, 1], [1, 1, 2, 2]), w).print(); // [[[[2], [-2]]]]
  * ```

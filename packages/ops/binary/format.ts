@@ -38,7 +38,8 @@ const align4 = (n: number) => (n + 3) & ~3;
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { encodePackedBases, packBases } from "@convgrad/ops";
+ * import { encodePackedBases, packBases, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const p = packBases({ bases: tf.ones([1, 64, 64, 3, 3]), alpha: [0.1] });
  * encodePackedBases(p).length; // ~4.7 KB, against 147 KB as float32
  * ```
@@ -65,7 +66,8 @@ export function encodePackedBases(p: PackedBases): Uint8Array {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { decodePackedBases, encodePackedBases, packBases } from "@convgrad/ops";
+ * import { decodePackedBases, encodePackedBases, packBases, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const p = packBases({ bases: tf.ones([1, 2, 3, 1, 1]), alpha: [2] });
  * decodePackedBases(encodePackedBases(p)).alpha; // Float32Array [2]
  * ```

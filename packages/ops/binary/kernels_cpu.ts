@@ -3,22 +3,11 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
-import { input, registerKernelOnce } from "../register.ts";
-import {
-  BINARY_CONV2D,
-  type BinaryConvAttrs,
-  type BinaryGeometry,
-  binaryGeometry,
-  removeOnePadding,
-  tapPopcounts,
-} from "./geometry.ts";
+import { type CpuBackend, cpuFloats } from "../backend_types.ts";
+import type { BinaryGeometry } from "./options.ts";
+import { registerBinaryConv } from "./register_kernel.ts";
+import { removeOnePadding, tapPopcounts } from "./one_padding.ts";
 import { packInto, popcount32 } from "./pack.ts";
-
-interface CpuBackend {
-  data: { get(dataId: object): { values: Float32Array | Int32Array } };
-  makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): tf.TensorInfo;
-}
 
 /**
  * x `[N,C,H,W]` as bits `[N,Hp,Wp,cw]` inside a frame of `ph` rows and `pw` columns of +1 (0
@@ -70,17 +59,9 @@ function packedWeights(w: Float32Array | Int32Array, g: BinaryGeometry): Int32Ar
   return bits;
 }
 
-registerKernelOnce({
-  kernelName: BINARY_CONV2D,
-  backendName: "cpu",
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const b = backend as unknown as CpuBackend;
-    const x = input(inputs, "x"), w = input(inputs, "w");
-    const a = attrs as unknown as BinaryConvAttrs;
-    const g = binaryGeometry(x.shape, w, a);
-    const wv = packedWeights(b.data.get(w.dataId).values, g); // [F,kh,kw,cw]
-    const y = xnorConv(packPadded(b.data.get(x.dataId).values as Float32Array, g), wv, g);
-    if (a.padValue === 0) removeOnePadding(y, tapPopcounts(wv, g.F * g.kh * g.kw, g.cw), g);
-    return b.makeTensorInfo([g.N, g.F, g.Ho, g.Wo], "float32", y);
-  },
+registerBinaryConv<CpuBackend>("cpu", (b, x, w, a, g) => {
+  const wv = packedWeights(b.data.get(w.dataId).values, g); // [F,kh,kw,cw]
+  const y = xnorConv(packPadded(cpuFloats(b, x), g), wv, g);
+  if (a.padValue === 0) removeOnePadding(y, tapPopcounts(wv, g.F * g.kh * g.kw, g.cw), g);
+  return b.makeTensorInfo([g.N, g.F, g.Ho, g.Wo], "float32", y);
 });

@@ -9,15 +9,10 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
-import { input, registerKernelOnce } from "../register.ts";
-import {
-  BINARY_CONV2D,
-  type BinaryConvAttrs,
-  type BinaryGeometry,
-  binaryGeometry,
-  removeOnePadding,
-} from "./geometry.ts";
+import { heapFloats, type WasmBackend } from "../backend_types.ts";
+import type { BinaryGeometry } from "./options.ts";
+import { registerBinaryConv } from "./register_kernel.ts";
+import { removeOnePadding } from "./one_padding.ts";
 import { WASM_BASE64 } from "./binary_conv_wasm.ts";
 
 /** The exports of binary_conv.wasm; pointers are byte offsets into its memory. */
@@ -71,11 +66,6 @@ function binaryConvModule(): BinaryConvExports {
     wasm = instance.exports as unknown as BinaryConvExports;
   }
   return wasm;
-}
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
 }
 
 const align16 = (n: number) => (n + 15) & ~15;
@@ -138,28 +128,12 @@ function xnorConv(
   }
 }
 
-registerKernelOnce({
-  kernelName: BINARY_CONV2D,
-  backendName: "wasm",
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const b = backend as unknown as WasmBackend;
-    const x = input(inputs, "x"), w = input(inputs, "w");
-    const a = attrs as unknown as BinaryConvAttrs;
-    const g = binaryGeometry(x.shape, w, a);
-    const y = b.makeOutput([g.N, g.F, g.Ho, g.Wo], "float32");
-    if (g.N === 0 || g.F === 0) return y; // the module's loops run at least once
-    // Read every view after allocating: allocation may grow (and so detach) the heap.
-    const wi = b.typedArrayFromHeap(w); // [F,kh,kw,cw] bits, or [F,C,kh,kw] floats
-    const wv = wi instanceof Int32Array ? new Uint32Array(wi.buffer, wi.byteOffset, wi.length) : wi;
-    const yv = b.typedArrayFromHeap(y) as Float32Array;
-    xnorConv(
-      binaryConvModule(),
-      b.typedArrayFromHeap(x) as Float32Array,
-      wv,
-      yv,
-      g,
-      a.padValue === 0,
-    );
-    return y;
-  },
+registerBinaryConv<WasmBackend>("wasm", (b, x, w, a, g) => {
+  const y = b.makeOutput([g.N, g.F, g.Ho, g.Wo], "float32");
+  if (g.N === 0 || g.F === 0) return y; // the module's loops run at least once
+  // Read every view after allocating: allocation may grow (and so detach) the heap.
+  const wi = b.typedArrayFromHeap(w); // [F,kh,kw,cw] bits, or [F,C,kh,kw] floats
+  const wv = wi instanceof Int32Array ? new Uint32Array(wi.buffer, wi.byteOffset, wi.length) : wi;
+  xnorConv(binaryConvModule(), heapFloats(b, x), wv, heapFloats(b, y), g, a.padValue === 0);
+  return y;
 });

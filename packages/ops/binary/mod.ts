@@ -19,7 +19,7 @@ import "./kernels_wasm.ts";
 
 export { type PackedSigns, packSigns, unpackSigns } from "./pack.ts";
 export { binaryConv2d, binaryConv2dPacked } from "./binary_conv.ts";
-export { BINARY_CONV2D, type BinaryConvOptions } from "./geometry.ts";
+export { BINARY_CONV2D, type BinaryConvOptions } from "./options.ts";
 export {
   binaryConvSum,
   type BinaryConvSumInputs,

@@ -86,7 +86,8 @@ function split(shape: readonly number[], axis: number): [number, number, number]
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { packSigns } from "@convgrad/ops";
+ * import { packSigns, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const p = packSigns(tf.tensor2d([[1, -1, 0, -2]]), 1);
  * p.words; // Uint32Array [10]: bits 1 and 3 are the negative entries
  * ```
@@ -155,7 +156,8 @@ export function checkPacked(op: string, what: string, p: unknown): PackedSigns {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { packSigns, unpackSigns } from "@convgrad/ops";
+ * import { packSigns, setBackend, unpackSigns } from "@convgrad/ops";
+ * await setBackend("wasm");
  * unpackSigns(packSigns(tf.tensor1d([3, -0.5, 0]), 0)).print(); // [1, -1, 1]
  * ```
  */

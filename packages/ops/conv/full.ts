@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { FULL } from "./kernel_names.ts";
-import { checkOperand } from "./options.ts";
+import { checkOperand } from "../checks.ts";
 
 /**
  * Full convolution, NCHW: `y[n,f] = Σ_c x[n,c] *full k[f,c]`, every overlap of the (flipped)
@@ -14,7 +14,8 @@ import { checkOperand } from "./options.ts";
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { full } from "@convgrad/ops";
+ * import { full, setBackend } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const x = tf.tensor4d([1, 2], [1, 1, 1, 2]);
  * const k = tf.tensor4d([1, 1], [1, 1, 1, 2]);
  * full(x, k).print(); // [[[[1, 3, 2]]]]

@@ -1,5 +1,5 @@
 import type { ConvAttrs } from "./options.ts";
-import { outSize } from "./options.ts";
+import { outSize } from "../checks.ts";
 import type { Geometry } from "./loops.ts";
 
 /** The geometry of filt(x, k) with `attrs`, from the shapes of x [N,C,H,W] and k [F,C,kh,kw]. */

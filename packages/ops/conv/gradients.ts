@@ -1,7 +1,7 @@
 /**
  * The backward pass of filt, valid and full, registered once for every backend.
  *
- * For `Y = filt(X, K)` (seed 004, appendix), with upstream gradient dY:
+ * For `Y = filt(X, K)` (derived step by step in `docs/convolutions.md`), with upstream gradient dY:
  *   dX[n,c] = Σ_f K[f,c] *full dY[n,f]      (each output pixel spreads dY back over its window)
  *   dK[f,c] = Σ_n X[n,c] *filt dY[n,f]      (each tap sees dY weighted by the inputs it touched)
  * With stride s the same holds for dY dilated by s (s−1 zeros between entries); with padding p,
@@ -10,7 +10,7 @@
  *
  * `valid(X, K) = filt(X, flip(K))`, so its gradients are filt's with a flipped kernel and dK
  * flipped back; `full(X, K) = filt(X, flip(K))` with padding kernel−1 likewise (then dX is
- * `filt(dY, Kᵀ)` — the seed's "corresponding" formula).
+ * `filt(dY, Kᵀ)`, see "valid and full reuse filt's gradient" in `docs/convolutions.md`).
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * Names of the kernels every backend implements. The forward ones take inputs `{x, k}` and
- * {@linkcode ConvAttrs}; the backprop ones are the seed's two gradient formulas, used by every
- * forward op's gradient.
+ * {@linkcode ConvAttrs}; the backprop ones are the two gradient formulas of `docs/convolutions.md`,
+ * used by every forward op's gradient.
  */
 export const FILT = "ConvgradFilt";
 export const VALID = "ConvgradValid";

@@ -1,24 +1,10 @@
 /**
- * The webgl kernels run only in a browser: the first test drives headless Chromium (WebGL 2 on
- * SwiftShader) through `tests/parity/browser.ts` for what the parity suite (`tests/parity/`,
- * values against the float64 oracle) cannot see. The others check, in Deno, the index arithmetic
- * that lets the shaders read without bounds checks.
+ * The webgl kernels' index arithmetic, checked in Deno: what lets the shaders read without bounds
+ * checks. Their values are in the parity table; what it cannot see runs in Chromium in
+ * `tests/webgl/webgl_test.ts`.
  */
 import { assert } from "@convgrad/base/testing";
-import { withPage } from "../../../tests/parity/browser.ts";
-import type { CheckResult } from "../../../tests/parity/webgl_checks.ts";
-import { band, filterPadding } from "./kernels_webgl.ts";
-
-Deno.test("webgl kernels in Chromium: packed layout, unreached values, leaks, WebGL 1", async (t) => {
-  const results = await withPage(
-    new URL("../../../tests/parity/page.ts", import.meta.url),
-    (page) => page.call<CheckResult[]>("webglChecks"),
-  );
-  assert(results.length === 4, `expected 4 checks, got ${results.length}`);
-  for (const r of results) {
-    await t.step(r.name, () => assert(r.ok, `${r.name}: ${r.detail}`));
-  }
-});
+import { band, filterPadding } from "./shaders_webgl.ts";
 
 /** Axis geometries: input size, kernel, stride, pad (negative: the dX crop). */
 function* geometries() {

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import { checkOperand, toPair } from "../checks.ts";
 
 /** Stride and zero padding of {@linkcode filt} and {@linkcode valid}: a number or `[h, w]`. */
 export interface ConvOptions {
@@ -12,54 +12,6 @@ export interface ConvOptions {
 export interface ConvAttrs {
   stride: [number, number];
   pad: [number, number];
-}
-
-/**
- * Normalises a size option given as a number or `[h, w]` to `[h, w]` of integers `>= min`
- * (`[dflt, dflt]` when absent), or throws a RangeError naming `op` and `name`.
- *
- * @example
- * ```ts
- * import { toPair } from "@convgrad/ops";
- * toPair("myLayer", "stride", 2, 1, 1); // [2, 2]
- * ```
- */
-export function toPair(
-  op: string,
-  name: string,
-  v: unknown,
-  dflt: number | undefined,
-  min: number,
-): [number, number] {
-  const p: unknown[] = v === undefined && dflt !== undefined
-    ? [dflt, dflt]
-    : Array.isArray(v)
-    ? v
-    : [v, v];
-  if (p.length !== 2 || !p.every((e) => Number.isInteger(e) && (e as number) >= min)) {
-    throw new RangeError(
-      `${op}: ${name} must be an integer >= ${min} or a pair [h, w] of them, got ${
-        JSON.stringify(v)
-      }`,
-    );
-  }
-  return p as [number, number];
-}
-
-/** Checks one conv operand: a float32 tensor of rank 4. */
-export function checkOperand(op: string, name: string, t: unknown, layout: string): tf.Tensor4D {
-  if (!(t instanceof tf.Tensor)) {
-    throw new TypeError(`${op}: ${name} must be a tf.Tensor ${layout}, got ${typeof t}`);
-  }
-  if (t.rank !== 4) {
-    throw new RangeError(
-      `${op}: ${name} must have rank 4 ${layout}, got shape [${t.shape.join(",")}]`,
-    );
-  }
-  if (t.dtype !== "float32") {
-    throw new TypeError(`${op}: ${name} must have dtype float32, got ${t.dtype}`);
-  }
-  return t as tf.Tensor4D;
 }
 
 /**
@@ -91,9 +43,4 @@ export function checkConv(op: string, x: unknown, k: unknown, opts: ConvOptions)
     throw new RangeError(`${op}: empty spatial size: x [${xt.shape}], k [${kt.shape}]`);
   }
   return { stride, pad };
-}
-
-/** Output size of a strided, padded correlation along one axis. */
-export function outSize(size: number, kernel: number, stride: number, pad: number): number {
-  return Math.floor((size + 2 * pad - kernel) / stride) + 1;
 }

@@ -1,6 +1,6 @@
 /**
- * Properties from seed 003, checked on cpu and wasm: derivative filters, average pooling and
- * RGB→grey as convolutions, and max-pooling commuting with a non-decreasing activation.
+ * The properties of `docs/convolutions.md`, checked on cpu and wasm: derivative filters, average
+ * pooling and RGB→grey as convolutions, and max-pooling commuting with a non-decreasing activation.
  */
 import * as tf from "@tensorflow/tfjs";
 import { type BackendName, filt, setBackend } from "../mod.ts";
@@ -23,7 +23,7 @@ for (const backend of BACKENDS) {
     tf.tidy(() => {
       const [H, W] = [5, 6];
       const x = image(H, W);
-      // The notes' first line names w4/w5 (horizontal neighbours) for the vertical difference; the
+      // The source notes name w4/w5 for the vertical difference, a slip (docs/convolutions.md); the
       // kernels they settle on, below, are the consistent ones: channel 0 is X[i+1,j] − X[i,j],
       // channel 1 is X[i,j+1] − X[i,j], with X = 0 outside the image (padding 1).
       const w = tf.tensor4d([

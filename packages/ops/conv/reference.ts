@@ -1,12 +1,12 @@
 /**
- * The float64 oracle: every convolution and gradient as plain loops straight from the seed's
- * definitions (`../shared/seeds/004`), plus the Toeplitz-matrix form (`002`). Slow on purpose;
+ * The float64 oracle: every convolution and gradient as plain loops straight from the definitions
+ * in `docs/convolutions.md`, plus the banded (Toeplitz) matrix form (same file). Slow on purpose;
  * every kernel is tested against it.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { outSize } from "./options.ts";
+import { outSize } from "../checks.ts";
 
 /** A rank-4 float64 array, row-major. */
 export interface Array4 {
@@ -155,7 +155,7 @@ export function validRef(x: Array4, k: Array4, opts: RefOptions = {}): Array4 {
 }
 
 /**
- * Full convolution, straight from the seed's definition:
+ * Full convolution, straight from its definition (`docs/convolutions.md`, "full"):
  * `y[n,f,i,j] = Σ_c Σ_{m,l} x[n,c,m,l] k[f,c,i-m,j-l]` over all overlaps; `[N,F,H+kh-1,W+kw-1]`.
  *
  * @example
@@ -300,8 +300,8 @@ export function fullGradRef(x: Array4, k: Array4, dy: Array4): { dx: Array4; dk:
 }
 
 /**
- * The 1-D filtering matrix of seed 002: `(A_w x)_i = Σ_j w_j x_{i+j}`, a banded (Toeplitz)
- * `(n-f+1) × n` matrix with `w` on each row, shifted one column per row.
+ * The 1-D filtering matrix (`docs/convolutions.md`): `(A_w x)_i = Σ_j w_j x_{i+j}`, a Toeplitz
+ * (banded) `(n-f+1) × n` matrix with `w` on each row, shifted one column per row.
  *
  * @example
  * ```ts

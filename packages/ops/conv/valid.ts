@@ -4,7 +4,7 @@ import { checkConv, type ConvOptions } from "./options.ts";
 
 /**
  * True ("valid") convolution, NCHW: {@linkcode filt} with the kernel flipped in both spatial
- * axes, `valid(x, k) = filt(x, flip(k))` — the seed's `Y[n,f] = Σ_c X[n,c] *valid K[f,c]`.
+ * axes, `valid(x, k) = filt(x, flip(k))`: `Y[n,f] = Σ_c X[n,c] ∗ K[f,c]` (`docs/convolutions.md`).
  *
  * @param x input `[N,C,H,W]`, float32
  * @param k kernel `[F,C,kh,kw]`, float32
@@ -13,7 +13,8 @@ import { checkConv, type ConvOptions } from "./options.ts";
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { valid } from "@convgrad/ops";
+ * import { setBackend, valid } from "@convgrad/ops";
+ * await setBackend("wasm");
  * const x = tf.tensor4d([1, 2, 3], [1, 1, 1, 3]);
  * const k = tf.tensor4d([1, -1], [1, 1, 1, 2]);
  * valid(x, k).print(); // [[[[1, 1]]]]

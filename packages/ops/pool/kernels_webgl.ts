@@ -1,7 +1,7 @@
 /**
  * `maxPool`'s kernels on TF.js's `webgl` backend, as our own GPGPU programs: the forward window
  * maxima and the backward routing of dY to each window's first maximum, with the same tie rule
- * as the cpu and wasm kernels (`max_pool.ts`), so all backends agree bit for bit.
+ * as the cpu and wasm kernels (`kernels_cpu.ts`, `max_pool.wat`), so all backends agree bit for bit.
  *
  * The programs read and write unpacked textures (one value per texel): each output compares
  * single values, so packing would save no fetches, and `runWebGLProgram` unpacks a packed input
@@ -14,7 +14,8 @@
  */
 import type { GPGPUProgram, MathBackendWebGL } from "@tensorflow/tfjs";
 import { input, registerKernelOnce } from "../register.ts";
-import { MAX_POOL, MAX_POOL_BACKPROP } from "./max_pool.ts";
+import { pooledShape } from "./geometry.ts";
+import { MAX_POOL, MAX_POOL_BACKPROP } from "./kernel_names.ts";
 
 /**
  * GLSL that finds the first maximum of the k×k window at (i, j) of plane (n, c): `best` its
@@ -42,10 +43,9 @@ function argmaxCode(k: number): string {
  * y[n,c,i,j] = max over x[n,c,i·k+p,j·k+q], p, q < k: `[N,C,H,W]` → `[N,C,⌊H/k⌋,⌊W/k⌋]`.
  */
 function maxPoolProgram(xShape: readonly number[], k: number): GPGPUProgram {
-  const [N, C, H, W] = xShape;
   return {
     variableNames: ["x"],
-    outputShape: [N, C, Math.floor(H / k), Math.floor(W / k)],
+    outputShape: pooledShape(xShape, k),
     userCode: `
       void main() {
         ivec4 rc = getOutputCoords();
@@ -62,7 +62,7 @@ function maxPoolProgram(xShape: readonly number[], k: number): GPGPUProgram {
  * the rows and columns no window covers): `[N,C,H,W]` from x and dy `[N,C,⌊H/k⌋,⌊W/k⌋]`.
  */
 function maxPoolBackpropProgram(xShape: readonly number[], k: number): GPGPUProgram {
-  const [, , H, W] = xShape, Ho = Math.floor(H / k), Wo = Math.floor(W / k);
+  const [, , Ho, Wo] = pooledShape(xShape, k);
   return {
     variableNames: ["x", "dy"],
     outputShape: [...xShape],

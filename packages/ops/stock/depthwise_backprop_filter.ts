@@ -5,16 +5,24 @@
  *
  * dW[p,q,c,m] = Σ_{n,i,j} xpad[n, i·sh+p, j·sw+q, c] · dy[n,i,j,c·mult+m]: every channel is its
  * own correlation, so there is no matrix product to hand to XNNPACK; one pass over dy with the
- * channels innermost (contiguous in both x and dy) accumulates every tap.
+ * channels innermost (contiguous in both x and dy) accumulates every tap: four channels per SIMD
+ * step in `depthwise.wat` for multiplier 1 (MobileNet's case), plain loops otherwise. Derivation: `docs/stock-kernels.md`.
  *
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { f32, type KernelArgs, named, wasmOf } from "./wasm.ts";
-import { type DepthwiseAttrs, depthwiseInfo } from "./depthwise_geometry.ts";
+import { heapFloats } from "../backend_types.ts";
+import { input } from "../register.ts";
+import { type KernelArgs, wasmOf } from "./wasm.ts";
+import {
+  type DepthwiseAttrs,
+  depthwiseInfo,
+  depthwiseSimd,
+  simdFits,
+} from "./depthwise_geometry.ts";
 
 function depthwiseBackpropFilter(args: KernelArgs): tf.TensorInfo {
-  const b = wasmOf(args), x = named(args, "x"), dy = named(args, "dy");
+  const b = wasmOf(args), x = input(args.inputs, "x"), dy = input(args.inputs, "dy");
   const a = args.attrs as unknown as DepthwiseAttrs & { filterShape: number[] };
   const info = depthwiseInfo(
     "DepthwiseConv2dNativeBackpropFilter",
@@ -23,13 +31,18 @@ function depthwiseBackpropFilter(args: KernelArgs): tf.TensorInfo {
     dy.shape,
     a,
   );
+  if (simdFits(info)) {
+    const dw = b.makeOutput(a.filterShape, "float32");
+    depthwiseSimd(b, 0, x, dy, dw, info);
+    return dw;
+  }
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo } =
     info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
   const mult = info.outChannels / C, CM = C * mult;
   const acc = new Float64Array(kh * kw * CM); // [kh,kw,C,mult]
-  const xv = f32(b, x), dv = f32(b, dy);
+  const xv = heapFloats(b, x), dv = heapFloats(b, dy);
   for (let n = 0; n < N; n++) {
     for (let i = 0; i < Ho; i++) {
       for (let kp = 0; kp < kh; kp++) {
@@ -55,7 +68,7 @@ function depthwiseBackpropFilter(args: KernelArgs): tf.TensorInfo {
     }
   }
   const dw = b.makeOutput([kh, kw, C, mult], "float32");
-  f32(b, dw).set(acc);
+  heapFloats(b, dw).set(acc);
   return dw;
 }
 

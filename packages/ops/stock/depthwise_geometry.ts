@@ -1,10 +1,14 @@
 /**
- * The geometry both depthwise backprop kernels read from their stock attributes.
+ * What both depthwise backprop kernels share: the geometry from their stock attributes, and the
+ * SIMD walk of `depthwise.wat` for multiplier 1 with channels in fours (MobileNet's case).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkNoDilation } from "./wasm.ts";
+import { heapFloats } from "../backend_types.ts";
+import { checkNoDilation, type WasmBackend } from "./wasm.ts";
+import { heapModule, heapOffset } from "../wasm_heap.ts";
+import { WASM_BASE64 } from "./depthwise_wasm.ts";
 
 /** The stock attributes of the depthwise backprop kernels (besides the shape they produce). */
 export interface DepthwiseAttrs {
@@ -40,4 +44,47 @@ export function depthwiseInfo(
     throw new RangeError(`${kernel} (wasm): dy must have shape [${expected}], got [${dyShape}]`);
   }
   return info;
+}
+
+/** Whether `depthwise.wat` covers the case: one output channel per input channel, four a lane. */
+export function simdFits(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.outChannels === info.inChannels && info.inChannels % 4 === 0;
+}
+
+/** The export of depthwise.wat (see there). */
+interface Depthwise {
+  depthwise(mode: number, x: number, dy: number, k: number, ...geometry: number[]): void;
+}
+
+/**
+ * Runs depthwise.wat: mode 0 accumulates dW into `k` from `x` and `dy`; mode 1 accumulates dX
+ * into `x` from the filter `k` and `dy`. Zeroes the accumulating tensor first.
+ */
+export function depthwiseSimd(
+  b: WasmBackend,
+  mode: 0 | 1,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  k: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): void {
+  heapFloats(b, mode === 0 ? k : x).fill(0);
+  heapModule<Depthwise>(b, WASM_BASE64).depthwise(
+    mode,
+    heapOffset(b, x),
+    heapOffset(b, dy),
+    heapOffset(b, k),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
 }

@@ -9,7 +9,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { f32, type KernelArgs, named, wasmOf } from "./wasm.ts";
+import { heapFloats } from "../backend_types.ts";
+import { input } from "../register.ts";
+import { type KernelArgs, wasmOf } from "./wasm.ts";
 
 /** The stock attributes of `MaxPoolGrad`. */
 interface Attrs {
@@ -20,7 +22,7 @@ interface Attrs {
 }
 
 function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
-  const b = wasmOf(args), dy = named(args, "dy"), x = named(args, "input");
+  const b = wasmOf(args), dy = input(args.inputs, "dy"), x = input(args.inputs, "input");
   const a = args.attrs as unknown as Attrs;
   const info = tf.backend_util.computePool2DInfo(
     x.shape as [number, number, number, number],
@@ -39,7 +41,7 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
   const dx = b.makeOutput(x.shape, "float32");
-  const out = f32(b, dx), xv = f32(b, x), dv = f32(b, dy);
+  const out = heapFloats(b, dx), xv = heapFloats(b, x), dv = heapFloats(b, dy);
   out.fill(0);
   // Per output pixel, all channels at once (contiguous in NHWC): the best value and where it is.
   const best = new Float32Array(C), at = new Int32Array(C);

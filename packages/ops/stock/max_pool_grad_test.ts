@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertClose, assertThrows } from "@convgrad/base/testing";
 import { maxPoolRef, stockGeometry, type StockPad } from "./reference.ts";
-import { checkAgainstCpu, lcgValues, runOn } from "./testing.ts";
+import { checkAgainstCpu, randomValues, runOn } from "./testing.ts";
 import { STOCK_WASM_KERNELS } from "./register.ts";
 
 type S4 = [number, number, number, number];
@@ -17,10 +17,10 @@ const CASES: { x: S4; k: [number, number]; s: [number, number]; pad: StockPad }[
 
 Deno.test("MaxPoolGrad (wasm): all-negative windows route dX like stock cpu and the oracle", async () => {
   for (const [i, c] of CASES.entries()) {
-    const x = lcgValues(c.x.reduce((a, b) => a * b), 50 + i).map((v) => v - 2);
+    const x = randomValues(c.x.reduce((a, b) => a * b), 50 + i).map((v) => v - 2);
     const g = stockGeometry(c.pad, [c.x[1], c.x[2]], c.k, c.s);
     const dy0 = maxPoolRef(x, c.x, c.k, new Float64Array(x.length), g);
-    const dy = lcgValues(dy0.y.length, 60 + i);
+    const dy = randomValues(dy0.y.length, 60 + i);
     const ref = maxPoolRef(x, c.x, c.k, dy, g);
     const yShape = [c.x[0], ...shapeOf(c, g), c.x[3]];
     await checkAgainstCpu(`maxPool x[${c.x}] k[${c.k}] s[${c.s}] ${JSON.stringify(c.pad)}`, () => {
@@ -41,7 +41,7 @@ function shapeOf(c: (typeof CASES)[number], g: ReturnType<typeof stockGeometry>)
 
 Deno.test("MaxPoolGrad (wasm): ties go to the window's first maximum", async () => {
   // Half-integers in [-2, 0]: most 3x3 windows hold their maximum more than once.
-  const x = lcgValues(2 * 6 * 6 * 3, 70).map((v) => Math.round(v * 2) / 2 - 1);
+  const x = randomValues(2 * 6 * 6 * 3, 70).map((v) => Math.round(v * 2) / 2 - 1);
   const g = stockGeometry("valid", [6, 6], [3, 3], [3, 3]);
   const ref = maxPoolRef(x, [2, 6, 6, 3], [3, 3], new Float64Array(2 * 2 * 2 * 3).fill(1), g);
   const [dx] = await runOn("wasm", () => {

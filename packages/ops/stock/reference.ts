@@ -2,7 +2,7 @@
  * The float64 oracle of the stock-named kernels: stock's NHWC conv and depthwise conv mapped onto
  * our NCHW {@linkcode filtRef} / {@linkcode filtGradRef} (asymmetric padding as explicit zero
  * rows, a depthwise filter as an ordinary one that is zero off its diagonal blocks), and plain
- * loops for max-pooling and segment sums.
+ * loops for max-pooling, segment sums and tiling. Derivation: `docs/stock-kernels.md`.
  *
  * @module
  */
@@ -273,4 +273,29 @@ export function stockGeometry(
   }
   const [, [top, bottom], [left, right]] = pad;
   return { stride, pad: { top, bottom, left, right } };
+}
+
+/**
+ * `tf.tile(x, reps)` in float64: `out[o] = x[o mod shape]` along every axis.
+ *
+ * @example
+ * ```ts
+ * import { tileRef } from "./reference.ts";
+ * tileRef([1, 2], [1, 2], [2, 2]); // [1, 2, 1, 2, 1, 2, 1, 2]
+ * ```
+ */
+export function tileRef(x: ArrayLike<number>, shape: number[], reps: number[]): Float64Array {
+  const outShape = shape.map((s, i) => s * reps[i]);
+  const n = outShape.reduce((a, b) => a * b, 1), out = new Float64Array(n);
+  for (let o = 0; o < n; o++) {
+    let rest = o, i = 0, stride = 1;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      const od = rest % outShape[d];
+      rest = Math.floor(rest / outShape[d]);
+      i += (od % shape[d]) * stride;
+      stride *= shape[d];
+    }
+    out[o] = x[i];
+  }
+  return out;
 }

@@ -1,12 +1,11 @@
 /**
  * Stock `tf.layers` models train on wasm once `@convgrad/ops` is imported, step for step as on
- * stock cpu: a small conv net (conv2d, depthwiseConv2d, batchNormalization, maxPooling2d after an
- * unactivated layer, dense) and an embedding.
+ * stock cpu: a small MobileNetV2-like conv net and an embedding.
  */
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertClose } from "@convgrad/base/testing";
 import { setBackend } from "../backend.ts";
-import { lcgValues } from "./testing.ts";
+import { randomValues } from "./testing.ts";
 import "./register.ts";
 
 type Build = () => tf.LayersModel;
@@ -60,42 +59,57 @@ async function sameOnBoth(what: string, build: Build, batches: Parameters<typeof
   return wasm;
 }
 
-Deno.test("stock tf.layers conv net: same losses step by step on wasm and cpu", async () => {
-  const build = () =>
-    tf.sequential({
-      layers: [
-        tf.layers.conv2d({
-          inputShape: [10, 10, 3],
-          filters: 6,
-          kernelSize: 3,
-          padding: "same",
-          activation: "relu",
-        }),
-        tf.layers.depthwiseConv2d({
-          kernelSize: 3,
-          depthMultiplier: 2,
-          strides: 2,
-          padding: "same",
-        }),
-        tf.layers.batchNormalization(),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.conv2d({ filters: 4, kernelSize: 1 }),
-        tf.layers.flatten(),
-        tf.layers.dense({ units: 3, activation: "softmax" }),
-      ],
-    });
+/**
+ * MobileNetV2's pieces (keras.applications style): a strided 3x3 stem, an inverted residual block
+ * (1x1 expansion, 3x3 depthwise, 1x1 projection, each with batchNorm, ReLU6 between, the
+ * residual add), a max-pool after the add (its windows are often all negative), Keras's
+ * zero-padding + 'valid' stride-2 depthwise with a multiplier, global average pooling, dense.
+ */
+function mobileNetLike(): tf.LayersModel {
+  const bn = () => tf.layers.batchNormalization();
+  const relu6 = () => tf.layers.reLU({ maxValue: 6 });
+  const input = tf.input({ shape: [10, 10, 3] });
+  let x = tf.layers.conv2d({
+    filters: 8,
+    kernelSize: 3,
+    strides: 2,
+    padding: "same",
+    useBias: false,
+  })
+    .apply(input) as tf.SymbolicTensor;
+  x = relu6().apply(bn().apply(x)) as tf.SymbolicTensor; // [5,5,8]
+  let y = tf.layers.conv2d({ filters: 16, kernelSize: 1, useBias: false }).apply(x);
+  y = relu6().apply(bn().apply(y));
+  y = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: "same", useBias: false }).apply(y);
+  y = relu6().apply(bn().apply(y));
+  y = bn().apply(tf.layers.conv2d({ filters: 8, kernelSize: 1, useBias: false }).apply(y));
+  x = tf.layers.add().apply([x, y as tf.SymbolicTensor]) as tf.SymbolicTensor;
+  x = tf.layers.maxPooling2d({ poolSize: 2, strides: 1 }).apply(x) as tf.SymbolicTensor; // [4,4,8]
+  x = tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]] }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, depthMultiplier: 2 }).apply(
+    x,
+  ) as tf.SymbolicTensor;
+  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 3, activation: "softmax" }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+Deno.test("stock tf.layers MobileNetV2-like net: same losses step by step on wasm and cpu", async () => {
   const batches = Array.from({ length: 5 }, (_, s) => ({
-    x: lcgValues(8 * 10 * 10 * 3, 100 + s),
+    x: randomValues(8 * 10 * 10 * 3, 100 + s),
     y: oneHot([0, 1, 2, 0, 1, 2, 0, 1].map((l) => (l + s) % 3), 3),
     xShape: [8, 10, 10, 3],
     yShape: [8, 3],
   }));
-  const wasm = await sameOnBoth("conv net", build, batches);
-  // Every weight learned: the filter gradients reached all layers.
-  wasm.final.forEach((w, i) => {
-    if (i === 5 || i === 6) return; // batchNorm's moving statistics are not trained by SGD
-    assert(w.some((v, j) => v !== wasm.initial[i][j]), `weight ${i} did not change`);
+  const wasm = await sameOnBoth("MobileNetV2-like", mobileNetLike, batches);
+  // Every trainable weight learned: the gradients reached all layers.
+  const model = mobileNetLike();
+  const trainable = new Set(model.trainableWeights.map((w) => w.name));
+  model.weights.forEach((w, i) => {
+    if (!trainable.has(w.name)) return;
+    assert(wasm.final[i].some((v, j) => v !== wasm.initial[i][j]), `${w.name} did not change`);
   });
+  model.dispose();
 });
 
 Deno.test("tf.layers.embedding learns on wasm (gather's gradient), as on cpu", async () => {
@@ -108,7 +122,7 @@ Deno.test("tf.layers.embedding learns on wasm (gather's gradient), as on cpu", a
       ],
     });
   // Class 1 iff token 7 appears: only its embedding row carries the signal.
-  const tokens = Int32Array.from(lcgValues(16 * 3, 7), (v) => Math.floor((v + 1) * 5));
+  const tokens = Int32Array.from(randomValues(16 * 3, 7), (v) => Math.floor((v + 1) * 5));
   const labels = Array.from(
     { length: 16 },
     (_, i) => tokens.slice(3 * i, 3 * i + 3).includes(7) ? 1 : 0,

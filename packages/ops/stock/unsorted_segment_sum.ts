@@ -9,10 +9,12 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { f32, i32, type KernelArgs, named, wasmOf } from "./wasm.ts";
+import { heapFloats } from "../backend_types.ts";
+import { input } from "../register.ts";
+import { heapInts, type KernelArgs, wasmOf } from "./wasm.ts";
 
 function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
-  const b = wasmOf(args), x = named(args, "x"), ids = named(args, "segmentIds");
+  const b = wasmOf(args), x = input(args.inputs, "x"), ids = input(args.inputs, "segmentIds");
   const { numSegments } = args.attrs as unknown as { numSegments: number };
   if (ids.shape.length !== 1 || ids.shape[0] !== x.shape[0]) {
     throw new RangeError(
@@ -24,8 +26,8 @@ function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
   }
   const inner = x.shape.slice(1).reduce((p, s) => p * s, 1), rows = x.shape[0];
   const out = b.makeOutput([numSegments, ...x.shape.slice(1)], x.dtype as "float32");
-  const view = x.dtype === "int32" ? i32 : f32;
-  const o = view(b, out), xv = view(b, x), iv = i32(b, ids);
+  const view = x.dtype === "int32" ? heapInts : heapFloats;
+  const o = view(b, out), xv = view(b, x), iv = heapInts(b, ids);
   o.fill(0);
   for (let m = 0; m < rows; m++) {
     const k = iv[m];

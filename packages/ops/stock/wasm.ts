@@ -1,13 +1,15 @@
 /**
- * What the stock-named wasm kernels share: the backend's own kernels called on TensorInfos, its
- * XNNPACK GEMM, heap views by dtype, and the stock convolution geometry.
+ * What the stock-named wasm kernels share beyond the conv kernels' heap helpers
+ * (`../conv/heap_tensors.ts`): the kernel arguments, the bound on patch matrices, row ranges and
+ * reshapes of heap tensors, a GEMM by matrix sizes, and the dilation check.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 // Stock's wasm kernels register when this module loads; importing it first lets ours replace them.
 import "@tensorflow/tfjs-backend-wasm";
-import type { WasmBackend } from "../wasm_heap.ts";
+import { heapFloats, type WasmBackend } from "../backend_types.ts";
+import { gemm, type Temp } from "../conv/heap_tensors.ts";
 
 export type { WasmBackend };
 
@@ -19,57 +21,9 @@ export function wasmOf(args: KernelArgs): WasmBackend {
   return args.backend as unknown as WasmBackend;
 }
 
-/** The named input of a kernel call; stock ops always pass it, so a missing one is a bug. */
-export function named(args: KernelArgs, name: string): tf.TensorInfo {
-  const t = args.inputs[name];
-  if (t === undefined) throw new Error(`convgrad: kernel called without input '${name}'`);
-  return t;
-}
-
-/** Runs one of the wasm backend's own kernels on TensorInfos; the caller owns the result. */
-export function runWasm(
-  name: string,
-  b: WasmBackend,
-  inputs: Record<string, tf.TensorInfo>,
-  attrs: Record<string, unknown>,
-): tf.TensorInfo {
-  const k = tf.getKernel(name, "wasm");
-  if (k === undefined) throw new Error(`convgrad: the wasm backend has no '${name}' kernel`);
-  return k.kernelFunc({
-    inputs,
-    backend: b as never,
-    attrs: attrs as tf.NamedAttrMap,
-  }) as tf.TensorInfo;
-}
-
-/**
- * `a [R,K] · b [K,Cols]` as XNNPACK's 1x1 convolution (a viewed as one image of R pixels with K
- * channels, b as the [1,1,K,Cols] filter): the backend's fastest matrix product.
- */
-export function gemm(
-  b: WasmBackend,
-  a: tf.TensorInfo,
-  bm: tf.TensorInfo,
-  [R, K, Cols]: [number, number, number],
-): tf.TensorInfo {
-  const x = { dataId: a.dataId, shape: [1, 1, R, K], dtype: "float32" as const };
-  const filter = { dataId: bm.dataId, shape: [1, 1, K, Cols], dtype: "float32" as const };
-  return runWasm("Conv2D", b, { x, filter }, {
-    strides: [1, 1],
-    pad: "valid",
-    dilations: [1, 1],
-    dataFormat: "NHWC",
-  });
-}
-
-/** A float32 view of a tensor's data on the heap; take it after the last allocation. */
-export function f32(b: WasmBackend, t: tf.TensorInfo): Float32Array {
-  return b.typedArrayFromHeap(t);
-}
-
-/** An int32 view of a tensor's data on the heap; take it after the last allocation. */
-export function i32(b: WasmBackend, t: tf.TensorInfo): Int32Array {
-  return b.typedArrayFromHeap(t) as unknown as Int32Array;
+/** An int32 tensor's data in the heap; take it after the last allocation. */
+export function heapInts(b: WasmBackend, t: tf.TensorInfo): Int32Array {
+  return b.typedArrayFromHeap(t) as Int32Array;
 }
 
 /** The same data under another shape (a reshape costs nothing on the heap). */
@@ -77,8 +31,48 @@ export function reshaped(t: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: t.dataId, shape, dtype: t.dtype };
 }
 
-/** Stock convolution geometry: strides, padding ('same', 'valid', numbers, explicit), sizes. */
-export type ConvInfo = tf.backend_util.Conv2DInfo;
+/**
+ * `a [R,K] · bm [K,Cols]` as XNNPACK's GEMM (a 1x1 convolution): `bm` is the side the backend
+ * packs anew on every call, so it should be the narrower one.
+ */
+export function matmul(
+  b: WasmBackend,
+  a: tf.TensorInfo,
+  bm: tf.TensorInfo,
+  [R, K, Cols]: [number, number, number],
+): tf.TensorInfo {
+  return gemm(b, reshaped(a, [1, 1, R, K]), reshaped(bm, [1, 1, K, Cols]));
+}
+
+/**
+ * Largest patch or column matrix (floats) the conv kernels build at once: 16 MiB. Tests lower it
+ * to reach the chunked path.
+ *
+ * @example
+ * ```ts
+ * import { patchLimit } from "./wasm.ts";
+ * console.log(patchLimit.floats); // 4194304
+ * ```
+ */
+export const patchLimit = { floats: 1 << 22 };
+
+/**
+ * Rows [m0, m1) of a row-major [*, width] tensor: the tensor itself if that is all of it, else a
+ * copy registered with `temp`.
+ */
+export function rowsOf(
+  b: WasmBackend,
+  t: tf.TensorInfo,
+  m0: number,
+  m1: number,
+  width: number,
+  temp: Temp,
+): tf.TensorInfo {
+  if (m0 === 0 && m1 * width === t.shape.reduce((p, s) => p * s, 1)) return t;
+  const out = temp(b.makeOutput([m1 - m0, width], "float32"));
+  heapFloats(b, out).set(heapFloats(b, t).subarray(m0 * width, m1 * width));
+  return out;
+}
 
 /**
  * Throws unless every dilation is 1: stock TF.js's conv and depthwise gradients only ever pass

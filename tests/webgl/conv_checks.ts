@@ -1,16 +1,22 @@
 /**
- * Checks of the webgl kernels that the parity table cannot see, run in Chromium for
- * `packages/ops/conv/kernels_webgl_test.ts`: the packed textures they write, values outside every
+ * Checks of the webgl conv kernels that the parity table cannot see, run in Chromium for
+ * `webgl_test.ts`: the packed textures they write, values outside every
  * window, leaks, and the refusal of WebGL 1.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { GPGPUProgram, MathBackendWebGL } from "@tensorflow/tfjs";
-import { filt, full, setBackend, valid } from "../../packages/ops/mod.ts";
-import { FILT_BACKPROP_FILTER, FILT_BACKPROP_INPUT } from "../../packages/ops/conv/kernel_names.ts";
-import * as R from "../../packages/ops/conv/reference.ts";
-import { errors } from "@convgrad/base/testing";
+import {
+  filt,
+  FILT_BACKPROP_FILTER,
+  FILT_BACKPROP_INPUT,
+  full,
+  setBackend,
+  valid,
+} from "@convgrad/ops";
+import * as R from "@convgrad/ops/reference";
+import { errors } from "@convgrad/base/compare";
 
 /** One named check: `ok`, and what was seen when not. */
 export interface CheckResult {
@@ -190,12 +196,7 @@ function refusesWebGL1(): CheckResult {
 
 /**
  * Runs every check on the webgl backend (which must come up: `setBackend` throws otherwise).
- *
- * @example
- * ```ts
- * import { webglChecks } from "./webgl_checks.ts";
- * const results = await webglChecks();
- * ```
+ * Browser only: `webgl_test.ts` calls it through the page `tests/parity/page.ts`.
  */
 export async function webglChecks(): Promise<CheckResult[]> {
   await setBackend("webgl");

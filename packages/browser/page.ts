@@ -1,51 +1,17 @@
 /**
  * Runs a module of ours inside headless Chromium: bundles it with `deno bundle --platform
- * browser`, serves the bundle, a page and the tfjs-backend-wasm binaries from a `Deno.serve` on
- * 127.0.0.1 (a free port), drives Debian's Chromium with playwright-core and calls the functions
- * the module exposed with `expose` (./expose.ts). Everything started is stopped again, also when a
+ * browser`, serves the bundle, a page and any extra files (the tfjs-backend-wasm binaries, say)
+ * from a `Deno.serve` on 127.0.0.1 (a free port), drives Chromium (./chromium.ts) with
+ * playwright-core and calls the functions the module exposed with `expose` (./expose.ts). Everything started is stopped again, also when a
  * step fails.
  *
  * WebGL there runs on SwiftShader (software), so keep browser workloads small.
  *
  * @module
  */
-import { type Browser, chromium } from "playwright-core";
-import { wasmBinaries } from "../../packages/ops/mod.ts";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "./chromium.ts";
 import { GLOBAL } from "./expose.ts";
-
-/** Where Debian's `chromium` package puts the browser binary (`/usr/bin/chromium` is a wrapper). */
-export const CHROMIUM_PATHS = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"];
-
-/** The Chromium flags of every browser test: WebGL 2 on SwiftShader, no network noise. */
-export const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--enable-unsafe-swiftshader",
-  "--use-angle=swiftshader",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-
-const REPO = new URL("../../", import.meta.url);
-
-/** The Chromium binary, or an Error saying how to install it. */
-export function findChromium(): string {
-  for (const p of CHROMIUM_PATHS) {
-    try {
-      if (Deno.statSync(p).isFile) return p;
-    } catch {
-      // not there; try the next one
-    }
-  }
-  throw new Error(
-    `Chromium not found at ${CHROMIUM_PATHS.join(" or ")}: the browser tests need Debian's ` +
-      "chromium; install it with `apt-get update && apt-get install -y chromium` " +
-      "(.ci/install.sh does this in CI)",
-  );
-}
 
 /** Options for {@linkcode openPage}. */
 export interface OpenPageOptions {
@@ -53,6 +19,8 @@ export interface OpenPageOptions {
   onLog?: (line: string) => void;
   /** Milliseconds one {@linkcode BrowserPage.call} may take. Default 5 minutes. */
   callTimeoutMs?: number;
+  /** Files served beside the bundle under their own names (e.g. `await wasmBinaries()`). */
+  files?: readonly URL[];
 }
 
 /** A page running a bundled module; {@linkcode BrowserPage.close} stops everything. */
@@ -66,7 +34,8 @@ export interface BrowserPage {
 async function bundle(entry: URL, outFile: string): Promise<void> {
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["bundle", "--quiet", "--platform", "browser", "-o", outFile, entry.pathname],
-    cwd: REPO.pathname,
+    // Run where the entry lives, so that its workspace's deno.json resolves the imports.
+    cwd: new URL(".", entry).pathname,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -75,9 +44,8 @@ async function bundle(entry: URL, outFile: string): Promise<void> {
   }
 }
 
-/** Copies the tfjs-backend-wasm `.wasm` binaries, which the page's setBackend looks for beside it. */
-async function copyWasmBinaries(dir: string): Promise<void> {
-  for (const url of await wasmBinaries()) {
+async function copyFiles(files: readonly URL[], dir: string): Promise<void> {
+  for (const url of files) {
     await Deno.copyFile(url, `${dir}/${url.pathname.split("/").at(-1)}`);
   }
 }
@@ -105,15 +73,16 @@ function serve(dir: string): Deno.HttpServer<Deno.NetAddr> {
 }
 
 /**
- * Bundles `entry` (a module that calls `expose` from ./expose.ts), opens it in headless Chromium and
+ * Bundles `entry` (a module that calls `expose` from `@convgrad/browser/expose`), opens it in headless Chromium and
  * returns a handle to call what it exposed. Prefer {@linkcode withPage}, which always closes.
  *
  * @example
  * ```ts
- * import { openPage } from "./browser.ts";
- * const page = await openPage(new URL("./page.ts", import.meta.url));
+ * import { openPage } from "@convgrad/browser";
+ * // example_page.ts: expose({ add: ({ a, b }) => a + b, … })
+ * const page = await openPage(new URL("./example_page.ts", import.meta.url));
  * try {
- *   console.log(await page.call("parity", { backends: ["webgl"] }));
+ *   console.log(await page.call("add", { a: 1, b: 2 })); // 3
  * } finally {
  *   await page.close();
  * }
@@ -122,7 +91,6 @@ function serve(dir: string): Deno.HttpServer<Deno.NetAddr> {
 export async function openPage(entry: URL, opts: OpenPageOptions = {}): Promise<BrowserPage> {
   const log = opts.onLog ?? ((line: string) => console.error(line));
   const timeout = opts.callTimeoutMs ?? 300_000;
-  const executablePath = findChromium();
   const dir = await Deno.makeTempDir({ prefix: "convgrad-browser-" });
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
   let browser: Browser | undefined;
@@ -137,14 +105,14 @@ export async function openPage(entry: URL, opts: OpenPageOptions = {}): Promise<
   };
   try {
     await bundle(entry, `${dir}/bundle.js`);
-    await copyWasmBinaries(dir);
+    await copyFiles(opts.files ?? [], dir);
     await Deno.writeTextFile(
       `${dir}/index.html`,
       '<!doctype html><meta charset="utf-8"><title>convgrad</title><link rel="icon" href="data:,">' +
         '<script type="module" src="./bundle.js"></script>\n',
     );
     server = serve(dir);
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true });
+    browser = await launchChromium();
     const page = await browser.newPage();
     page.on("console", (m) => {
       // Chromium's own GL notes ("GPU stall due to ReadPixels") are not the page's output.
@@ -194,8 +162,11 @@ export async function openPage(entry: URL, opts: OpenPageOptions = {}): Promise<
  *
  * @example
  * ```ts
- * import { withPage } from "./browser.ts";
- * const rows = await withPage(new URL("./page.ts", import.meta.url), (p) => p.call("parity"));
+ * import { withPage } from "@convgrad/browser";
+ * const sum = await withPage(
+ *   new URL("./example_page.ts", import.meta.url),
+ *   (page) => page.call<number>("add", { a: 1, b: 2 }),
+ * ); // 3
  * ```
  */
 export async function withPage<T>(

@@ -1,16 +1,13 @@
 /**
- * The Chromium side of `kernels_webgl_test.ts` (bundled and driven by `tests/parity/browser.ts`):
- * `maxPool` and its gradient on webgl against the cpu kernels, which `max_pool_test.ts` checks
- * against a loop oracle.
+ * Checks of the webgl `maxPool` kernels, run in Chromium for `webgl_test.ts`: `maxPool` and its
+ * gradient on webgl against the cpu kernels, which `max_pool_test.ts` checks against a loop oracle.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { MathBackendWebGL } from "@tensorflow/tfjs";
-import { filt, maxPool, setBackend } from "../mod.ts";
-import "./kernels_webgl.ts";
-import { expose } from "../../../tests/parity/expose.ts";
-import type { CheckResult } from "../../../tests/parity/webgl_checks.ts";
+import { filt, maxPool, setBackend } from "@convgrad/ops";
+import type { CheckResult } from "./conv_checks.ts";
 
 /** Shapes `[N,C,H,W]` and window sizes: odd sizes leave rows and columns no window covers. */
 const CASES: [number[], number][] = [
@@ -104,4 +101,10 @@ async function noLeaks(): Promise<CheckResult> {
   };
 }
 
-expose({ poolChecks: async () => [await matchesCpu(), await noLeaks()] });
+/**
+ * Runs the pooling checks on the webgl backend. Browser only: `webgl_test.ts` calls it through
+ * the page `tests/parity/page.ts`.
+ */
+export async function poolChecks(): Promise<CheckResult[]> {
+  return [await matchesCpu(), await noLeaks()];
+}

@@ -1,6 +1,6 @@
 /**
- * The page side of `browser.ts`: a bundled page module hands the functions the driver may call to
- * {@linkcode expose}. Kept apart from `browser.ts` so that pages do not bundle playwright.
+ * The page side of `page.ts`: a bundled page module hands the functions the driver may call to
+ * {@linkcode expose}. Kept apart from `page.ts` so that pages do not bundle playwright.
  *
  * @module
  */
@@ -17,7 +17,7 @@ export type PageFunction = (arg: any) => unknown;
  *
  * @example
  * ```ts
- * import { expose } from "./expose.ts";
+ * import { expose } from "@convgrad/browser/expose";
  * expose({ ping: () => "pong" });
  * ```
  */

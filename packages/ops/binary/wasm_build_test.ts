@@ -1,8 +1,0 @@
-import { assertEquals } from "@convgrad/base/testing";
-import { assemble } from "../build_wasm.ts";
-import { WASM_BASE64 } from "./binary_conv_wasm.ts";
-
-Deno.test("binary_conv_wasm.ts holds exactly the assembled binary_conv.wat", async () => {
-  const committed = Uint8Array.from(atob(WASM_BASE64), (ch) => ch.charCodeAt(0));
-  assertEquals(Array.from(committed), Array.from(await assemble("binary/binary_conv.wat")));
-});

@@ -1,0 +1,403 @@
+/**
+ * What the SVM dual's iterative solvers share, in LIBSVM's form (Fan, Chen and Lin, JMLR 2005;
+ * Chang and Lin, "LIBSVM", 2011):
+ *
+ *   min_α ½ αᵀQα − eᵀα   s.t.  0 ≤ α ≤ C,  yᵀα = 0,   Q_ij = y_i y_j K_ij.
+ *
+ * {@linkcode DualSolver} holds the state (α, the gradient ∇ = Qα − e, Ḡ, the active set, the
+ * kernel column cache) and runs the loop: shrink now and then, pick a working set, step on it,
+ * update the gradient, until the maximal violating pair's gap is below `tol`, then check the
+ * KKT conditions on every point. Subclasses choose the working set and solve the step: SMO
+ * (two variables, analytically) and the quadprog decomposition (q variables).
+ *
+ * Shrinking: bounded multipliers that the gradient keeps pinned leave the loops; the gradient of
+ * those shrunk is rebuilt (from `Ḡ`, the gradient's part due to multipliers at C) before the
+ * solver may stop.
+ *
+ * @module
+ */
+import type { KernelTable } from "./kernels.ts";
+
+/** What the dual solvers return. */
+export interface DualResult {
+  /** The multipliers. */
+  alpha: Float64Array;
+  /** `Qα − e`, the gradient of the minimised objective at `alpha`. */
+  grad: Float64Array;
+  /** The maximal violating pair's gap at the end (below `tol`). */
+  gap: number;
+  /** Working sets solved. */
+  iterations: number;
+  /** Kernel values computed (a column fill counts its length). */
+  kernelEvaluations: number;
+}
+
+/** The options the dual solvers share. */
+export interface DualOptions {
+  /** Stop when the maximal violating pair's gap `max_{I_up} −y∇ − min_{I_low} −y∇` is below this. Default 1e-5. */
+  tol?: number;
+  /** Kernel cache size in bytes (float64 columns). Default 200 MiB, LIBSVM's default in scikit-learn. */
+  cacheBytes?: number;
+  /** LIBSVM's shrinking heuristic. Default true. */
+  shrinking?: boolean;
+  /** Default max(10⁷, 100 n), as LIBSVM. */
+  maxIterations?: number;
+}
+
+/** LIBSVM's stand-in for a non-positive curvature `K_ii + K_jj − 2K_ij`. */
+export const TAU = 1e-12;
+/** Flags of a point: in I_up, in I_low; both when its multiplier is free (0 < α < C). */
+export const UP = 1, LOW = 2, FREE = UP | LOW;
+
+/**
+ * An LRU cache of kernel columns `K[:, i]`, indexed by point, kept in the kernel table's wasm
+ * memory so that the kernel module writes them in place. A column holds the entries of the
+ * points `active[0..len)` at the time it was filled; it stays valid as long as no point moves
+ * from a position at or past `len` to one before it. The solver keeps to that: shrinking only
+ * swaps within `active[0..m)` and reports the swaps that cross ({@linkcode ColumnCache.swapped}),
+ * growing the active set moves nobody. A request for more entries computes only the missing
+ * ones (LIBSVM's cache does the same).
+ *
+ * @example
+ * ```ts
+ * import { ColumnCache } from "./dual.ts";
+ * import { KernelTable, resolveKernel } from "./kernels.ts";
+ * const X = [[0], [1], [2]];
+ * const cache = new ColumnCache(new KernelTable(X, resolveKernel("demo", { kernel: "linear" }, X)), 1024);
+ * cache.get(2, Int32Array.of(0, 1, 2), 3); // [0, 2, 4]
+ * ```
+ */
+export class ColumnCache {
+  evaluations = 0;
+  readonly #table: KernelTable;
+  /** Columns it holds at most. */
+  readonly capacity: number;
+  readonly #n: number;
+  readonly #slotOf: Int32Array; // point → slot, −1 when not cached
+  readonly #owner: Int32Array; // slot → point
+  readonly #len: Int32Array; // slot → leading active positions filled
+  readonly #prev: Int32Array; // the LRU list: head most recent, tail least
+  readonly #next: Int32Array;
+  readonly #arena: number; // byte offset of the slots in the table's memory
+  readonly #columns: Float64Array[] = [];
+  #head = -1;
+  #tail = -1;
+
+  /** Reserves its slots in `table`'s memory: take views of that memory only after this. */
+  constructor(table: KernelTable, bytes: number) {
+    this.#table = table;
+    this.#n = table.n;
+    this.capacity = Math.max(2, Math.min(table.n, Math.floor(bytes / (8 * table.n))));
+    this.#slotOf = new Int32Array(table.n).fill(-1);
+    const c = this.capacity;
+    this.#owner = new Int32Array(c);
+    this.#len = new Int32Array(c);
+    this.#prev = new Int32Array(c);
+    this.#next = new Int32Array(c);
+    this.#arena = table.alloc(8 * table.n * c);
+  }
+
+  /** Column i, valid on `active[0..m)`, or on every point when `full`. */
+  get(i: number, active: Int32Array, m: number, full = false): Float64Array {
+    let s = this.#slotOf[i];
+    if (s >= 0) this.#unlink(s);
+    else {
+      if (this.#columns.length < this.capacity) {
+        s = this.#columns.length;
+        this.#columns.push(this.#table.f64(this.#arena + 8 * this.#n * s, this.#n));
+      } else {
+        s = this.#tail;
+        this.#unlink(s);
+        this.#slotOf[this.#owner[s]] = -1;
+      }
+      this.#owner[s] = i;
+      this.#slotOf[i] = s;
+      this.#len[s] = 0;
+    }
+    const need = full ? this.#n : m;
+    if (this.#len[s] < need) this.#fill(s, active, this.#len[s], need);
+    this.#prev[s] = -1;
+    this.#next[s] = this.#head;
+    if (this.#head >= 0) this.#prev[this.#head] = s;
+    this.#head = s;
+    if (this.#tail < 0) this.#tail = s;
+    return this.#columns[s];
+  }
+
+  /** After positions i < j of the active list swapped: columns holding i but not j are cut to i. */
+  swapped(i: number, j: number): void {
+    const len = this.#len;
+    for (let s = 0; s < this.#columns.length; s++) if (len[s] > i && len[s] <= j) len[s] = i;
+  }
+
+  /** Computes the entries `active[from..to)` of slot s's column. */
+  #fill(s: number, active: Int32Array, from: number, to: number): void {
+    this.#table.column(this.#owner[s], this.#columns[s], active.subarray(from, to), to - from);
+    this.evaluations += to - from;
+    this.#len[s] = to;
+  }
+
+  #unlink(s: number): void {
+    const p = this.#prev[s], q = this.#next[s];
+    if (p >= 0) this.#next[p] = q;
+    else if (this.#head === s) this.#head = q;
+    if (q >= 0) this.#prev[q] = p;
+    else if (this.#tail === s) this.#tail = p;
+  }
+}
+
+/**
+ * The state of an iterative dual solver and its main loop; a subclass picks the working set
+ * ({@linkcode DualSolver.select}) and moves its multipliers ({@linkcode DualSolver.step}).
+ */
+export abstract class DualSolver {
+  readonly name: string;
+  readonly n: number;
+  readonly table: KernelTable;
+  readonly y: Float64Array;
+  readonly C: number;
+  readonly tol: number;
+  readonly shrinking: boolean;
+  readonly maxIterations: number;
+  readonly cache: ColumnCache;
+  /** `K_ii`. */
+  readonly QD: Float64Array;
+  readonly alpha: Float64Array;
+  /** ∇ = Qα − e. */
+  readonly G: Float64Array;
+  /** C Σ_{α_k = C} Q_:k. */
+  readonly Gbar: Float64Array;
+  /** UP | LOW per point (see {@linkcode DualSolver.setFlags}). */
+  readonly flags: Uint8Array;
+  /** `active[0..m)` are the points the loops visit; the rest are shrunk. */
+  readonly active: Int32Array;
+  /** Byte offsets in the table's memory of the arrays kept there (for its wasm loops). */
+  readonly at: {
+    active: number;
+    y: number;
+    G: number;
+    Gbar: number;
+    flags: number;
+    QD: number;
+    coef: number;
+  };
+  m: number;
+  /** The maximal violating pair's gap at the last selection. */
+  gap = Infinity;
+  iterations = 0;
+  #unshrunk = false;
+  readonly #col: Float64Array; // scratch column for reconstruct(), in the table's memory
+  readonly #coef: Float64Array; // α·y of the free multipliers for reconstruct(), idem
+
+  constructor(name: string, table: KernelTable, y: Float64Array, C: number, opts: DualOptions) {
+    const n = table.n;
+    this.name = name;
+    this.n = n;
+    this.table = table;
+    this.C = C;
+    this.tol = opts.tol ?? 1e-5;
+    this.shrinking = opts.shrinking ?? true;
+    this.maxIterations = opts.maxIterations ?? Math.max(1e7, 100 * n);
+    const bad = !(this.tol > 0) || !Number.isFinite(this.tol)
+      ? ["tol", this.tol, "> 0"] as const
+      : !(this.maxIterations >= 1) || !Number.isFinite(this.maxIterations)
+      ? ["maxIterations", this.maxIterations, ">= 1"] as const
+      : null;
+    if (bad) {
+      throw new RangeError(`${name}: ${bad[0]} must be a finite number ${bad[2]}, got ${bad[1]}`);
+    }
+    // Every allocation in the table's memory first, then the views (growth detaches them).
+    const at = {
+      active: table.alloc(4 * n),
+      y: table.alloc(8 * n),
+      G: table.alloc(8 * n),
+      Gbar: table.alloc(8 * n),
+      flags: table.alloc(n),
+      QD: table.alloc(8 * n),
+      coef: table.alloc(8 * n),
+    };
+    const colAt = table.alloc(8 * n);
+    this.cache = new ColumnCache(table, opts.cacheBytes ?? 200 * 2 ** 20);
+    this.at = at;
+    this.active = table.i32(at.active, n);
+    for (let i = 0; i < n; i++) this.active[i] = i; // (map() would copy out of the memory)
+    this.#col = table.f64(colAt, n);
+    this.y = table.f64(at.y, n);
+    this.y.set(y);
+    this.QD = table.f64(at.QD, n);
+    this.QD.set(table.diag);
+    this.G = table.f64(at.G, n).fill(-1);
+    this.flags = new Uint8Array(table.wasm.memory.buffer, at.flags, n);
+    this.Gbar = table.f64(at.Gbar, n);
+    this.#coef = table.f64(at.coef, n);
+    this.alpha = new Float64Array(n);
+    this.m = n;
+    for (let t = 0; t < n; t++) this.setFlags(t);
+  }
+
+  /** Picks the next working set; false when the gap is below `tol` on the active set. */
+  abstract select(): boolean;
+  /** Moves the working set's multipliers and updates ∇ and Ḡ. */
+  abstract step(): void;
+
+  /** Runs to convergence and checks the KKT conditions on every point. */
+  solve(): DualResult {
+    let counter = Math.min(this.n, 1000) + 1;
+    for (;; this.iterations++) {
+      if (this.iterations >= this.maxIterations) {
+        throw new Error(
+          `${this.name}: no convergence in ${this.maxIterations} iterations (gap ${this.gap}, ` +
+            `tol ${this.tol}); raise maxIterations or tol, or check the kernel`,
+        );
+      }
+      if (this.shrinking && --counter === 0) {
+        counter = Math.min(this.n, 1000);
+        this.shrink();
+      }
+      if (!this.select()) {
+        if (this.m === this.n) break;
+        this.reconstruct();
+        counter = 1;
+        if (!this.select()) break;
+      }
+      this.step();
+    }
+    this.checkKKT();
+    return {
+      alpha: this.alpha,
+      grad: this.G.slice(),
+      gap: this.gap,
+      iterations: this.iterations,
+      kernelEvaluations: this.cache.evaluations,
+    };
+  }
+
+  /** UP when point t is in I_up (α may grow along y: y = +1, α < C or y = −1, α > 0), LOW when in I_low. */
+  setFlags(t: number): void {
+    const a = this.alpha[t], pos = this.y[t] > 0, C = this.C;
+    this.flags[t] = ((pos ? a < C : a > 0) ? UP : 0) | ((pos ? a > 0 : a < C) ? LOW : 0);
+  }
+
+  /** After α_k moved from `before`: Ḡ follows the multipliers that reach or leave C, over every point. */
+  moveGbar(k: number, before: number): void {
+    const C = this.C, was = before >= C, is = this.alpha[k] >= C;
+    if (was === is) return;
+    const col = this.cache.get(k, this.active, this.m, true), at = this.at;
+    this.table.wasm.axpy(
+      at.active,
+      0,
+      this.n,
+      at.Gbar,
+      at.y,
+      col.byteOffset,
+      (is ? C : -C) * this.y[k],
+    );
+  }
+
+  /** The largest of −y∇ over I_up and of y∇ over I_low, on the active set. */
+  violations(): [number, number] {
+    const { active, flags, y, G } = this, m = this.m;
+    let up = -Infinity, low = -Infinity;
+    for (let a = 0; a < m; a++) {
+      const t = active[a], f = flags[t];
+      if (f & UP) up = Math.max(up, -y[t] * G[t]);
+      if (f & LOW) low = Math.max(low, y[t] * G[t]);
+    }
+    return [up, low];
+  }
+
+  /** Moves the bounded multipliers that the gradient pins to their bound out of the active set. */
+  shrink(): void {
+    const [up, low] = this.violations();
+    if (!this.#unshrunk && up + low <= 10 * this.tol) {
+      // Close to the end: rebuild the whole gradient once, so that points shrunk too early
+      // come back while there is still work to do.
+      this.#unshrunk = true;
+      this.reconstruct();
+    }
+    // LIBSVM's order: each pinned point swaps with the last unpinned one. Positions before m
+    // stay before m, so a cached column loses validity only where the first swap crosses its
+    // length (later swaps have larger i and smaller j): it is cut back to that i.
+    const { active } = this;
+    let size = this.m, firstI = -1, firstJ = -1;
+    for (let a = 0; a < size; a++) {
+      if (!this.#pinned(active[a], up, low)) continue;
+      size--;
+      while (size > a && this.#pinned(active[size], up, low)) size--;
+      if (size > a) {
+        const t = active[a];
+        active[a] = active[size];
+        active[size] = t;
+        if (firstI < 0) (firstI = a), (firstJ = size);
+      }
+    }
+    if (firstI >= 0) this.cache.swapped(firstI, firstJ);
+    this.m = size;
+  }
+
+  /** A bounded multiplier whose gradient holds it at its bound beyond the current violations. */
+  #pinned(t: number, up: number, low: number): boolean {
+    const a = this.alpha[t], g = this.G[t], pos = this.y[t] > 0;
+    if (a >= this.C) return pos ? -g > up : -g > low;
+    if (a <= 0) return pos ? g > low : g > up;
+    return false;
+  }
+
+  /** The gradient of the shrunk points, from Ḡ and the free multipliers; every point active again. */
+  reconstruct(): void {
+    const { active, alpha, y, G, Gbar, flags, n, table, cache, at } = this, m = this.m;
+    if (m === n) return;
+    const w = table.wasm;
+    for (let a = m; a < n; a++) G[active[a]] = Gbar[active[a]] - 1;
+    let free = 0;
+    for (let a = 0; a < m; a++) if (flags[active[a]] === FREE) free++;
+    if (free * n > 2 * m * (n - m)) {
+      // Many free multipliers: one partial column per shrunk point, uncached.
+      const col = this.#col, coef = this.#coef;
+      for (let a = 0; a < m; a++) {
+        const u = active[a];
+        coef[u] = flags[u] === FREE ? alpha[u] * y[u] : 0;
+      }
+      for (let a = m; a < n; a++) {
+        const t = active[a];
+        table.column(t, col, active, m);
+        cache.evaluations += m;
+        G[t] += y[t] * w.dot(at.active, 0, m, at.coef, col.byteOffset);
+      }
+    } else {
+      for (let b = 0; b < m; b++) {
+        const u = active[b];
+        if (flags[u] !== FREE) continue;
+        const col = cache.get(u, active, m, true);
+        w.axpy(at.active, m, n, at.G, at.y, col.byteOffset, alpha[u] * y[u]);
+      }
+    }
+    // Nobody moves: the cached columns stay valid on their positions, and grow on request.
+    this.m = n;
+  }
+
+  /**
+   * The KKT conditions of the dual on every point (after the loop, every point active): α in
+   * [0, C], yᵀα = 0 to rounding, and the maximal violating pair's gap at most `tol`. A failure
+   * is a solver defect, reported rather than returned.
+   */
+  checkKKT(): void {
+    const { alpha, y, C, n } = this;
+    let sum = 0, scale = 0;
+    for (let t = 0; t < n; t++) {
+      if (!(alpha[t] >= 0 && alpha[t] <= C)) {
+        throw new Error(`${this.name}: α[${t}] = ${alpha[t]} left the box [0, ${C}]`);
+      }
+      sum += alpha[t] * y[t];
+      scale += alpha[t];
+    }
+    if (Math.abs(sum) > 1e-9 * Math.max(C, scale)) {
+      throw new Error(`${this.name}: yᵀα = ${sum}, not 0: the equality constraint drifted`);
+    }
+    const [up, low] = this.violations();
+    // The loop stopped on this gap or on an empty side; a gap above tol means a wrong stop.
+    if (up + low > this.tol * (1 + 1e-9)) {
+      throw new Error(`${this.name}: stopped with a KKT gap ${up + low} above tol ${this.tol}`);
+    }
+  }
+}

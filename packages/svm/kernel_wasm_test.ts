@@ -1,0 +1,47 @@
+import { assert, assertEquals, assertThrows } from "@convgrad/base/testing";
+import { createRng } from "@convgrad/base";
+import { wasmBuildProblems } from "@convgrad/base/wasm-build";
+import { BUILDER, MODULES } from "./build_wasm.ts";
+import { KernelTable, resolveKernel } from "./mod.ts";
+
+Deno.test("the committed wasm build of svm is what deno task build:wasm writes", async () => {
+  assertEquals(await wasmBuildProblems(new URL("./", import.meta.url), BUILDER, MODULES), []);
+});
+
+Deno.test("the wasm rbf kernel's exp agrees with Math.exp over the whole range", () => {
+  // k(0, x) = exp(−γ x²) with γ = 1 and x² stepping through [0, 760]: the reduction's every
+  // branch (k from 0 to −1097) and the cut below −708; within 1e-15 relative (4–5 ulp).
+  const X = [[0], ...Array.from({ length: 3041 }, (_, i) => [Math.sqrt(i / 4)])];
+  const table = new KernelTable(X, resolveKernel("test", { kernel: "rbf", gamma: 1 }, X));
+  const col = new Float64Array(X.length);
+  table.column(0, col);
+  let worst = 0;
+  X.forEach(([x], i) => {
+    const want = Math.exp(-x * x);
+    worst = Math.max(worst, Math.abs(col[i] - want) / Math.max(want, 1e-300));
+    if (x * x > 708) assert(col[i] === 0, `exp(${-x * x}) = ${col[i]}, expected the cut to 0`);
+    else assert(Math.abs(col[i] - want) <= 1e-15 * want, `exp(${-x * x}): ${col[i]} vs ${want}`);
+  });
+  assert(worst > 0, "identical to Math.exp everywhere: the test would not see a wrong series");
+});
+
+Deno.test("block(): every query against every point, across chunks, equals column() to the bit", () => {
+  // 2000 features: the chunk of block() is then 16 points, so 40 points take three chunks.
+  const rand = createRng(3), row = () => Array.from({ length: 2000 }, () => rand() - 0.5);
+  const X = Array.from({ length: 40 }, row), Z = Array.from({ length: 7 }, row);
+  const specs = [
+    { kernel: "rbf" as const, gamma: 1e-3 },
+    { kernel: "poly" as const, gamma: 0.1, degree: 2, coef0: 1 },
+    { kernel: (a: ArrayLike<number>, b: ArrayLike<number>) => a[0] * b[1] },
+  ];
+  for (const spec of specs) {
+    const table = new KernelTable(X, resolveKernel("test", spec, X)), col = new Float64Array(40);
+    const K = table.block(Z, 2, 5);
+    assertEquals(K.length, 5 * 40);
+    for (let q = 0; q < 5; q++) {
+      table.column(Z[2 + q], col);
+      assertEquals(Array.from(K.subarray(q * 40, (q + 1) * 40)), Array.from(col), `query ${q}`);
+    }
+    assertThrows(() => table.block(Z, 0, 17), RangeError, "count must be in [1, 16], got 17");
+  }
+});
