@@ -30,14 +30,14 @@ Deno.test("the IOHandler dequantizes the uint8 weights as their manifest says", 
   const specs = artifacts.weightSpecs!;
   assertEquals(specs.length, 266);
   // The last weight of the default cut's last layer, read by hand: value = min + scale · byte.
-  const name = "block_13_expand_BN/moving_variance";
+  const name = "block_12_project_BN/moving_variance";
   let offset = 0, k = 0;
   while (specs[k].name !== name) offset += specs[k++].shape.reduce((a, b) => a * b, 1);
   const { min, scale } = specs[k].quantization as { min: number; scale: number };
   const bytes = new Uint8Array(artifacts.weightData as ArrayBuffer, offset, specs[k].shape[0]);
   const expected = Array.from(bytes, (q) => min + scale * q);
   const backbone = await loadBackbone("mobilenet_v2");
-  const layer = backbone.getLayer("block_13_expand_BN");
+  const layer = backbone.getLayer("block_12_project_BN");
   const variance = layer.weights.find((w) => w.originalName.endsWith("moving_variance"))!;
   assertClose(variance.read(), expected, name, 1e-6);
   backbone.dispose();
