@@ -49,7 +49,7 @@ export type Mode = typeof MODES[number];
  */
 export const OPTIMIZERS: Record<Mode, TransferOptimizer> = {
   finetune: { name: "momentum", lr: 3e-4, momentum: 0.9 },
-  freeze: { name: "momentum", lr: 1e-2, momentum: 0.9 },
+  freeze: { name: "momentum", lr: 3e-3, momentum: 0.9 },
   scratch: { name: "momentum", lr: 1e-2, momentum: 0.9 },
 };
 
@@ -83,7 +83,7 @@ export function curvesPlot(
         x: { field: "epoch", type: "quantitative", axis: { tickMinStep: 1, format: "d" } },
         y: { field: "value", type: "quantitative", title: null },
         color: { field: "mode", type: "nominal" },
-        strokeDash: { field: "phase", type: "nominal" },
+        strokeDash: { field: "phase", type: "nominal", legend: { symbolType: "stroke" } },
       },
     },
   };
