@@ -38,7 +38,15 @@ import {
 } from "@convgrad/data";
 import { encodePng, savePlot } from "@convgrad/plot";
 
-/** The ways to start from the backbone. */
+/**
+ * The ways to start from the backbone.
+ *
+ * @example
+ * ```ts
+ * import { MODES } from "./main.ts";
+ * console.log(MODES.join(", ")); // finetune, freeze, scratch
+ * ```
+ */
 export const MODES = ["finetune", "freeze", "scratch"] as const;
 /** One of {@linkcode MODES}. */
 export type Mode = typeof MODES[number];
@@ -46,6 +54,12 @@ export type Mode = typeof MODES[number];
 /**
  * Optimiser per mode: the tutorial's momentum SGD, with a rate each mode trains stably at (the
  * pretrained layers, normalised by their saved statistics, take only small steps).
+ *
+ * @example
+ * ```ts
+ * import { OPTIMIZERS } from "./main.ts";
+ * console.log(OPTIMIZERS.finetune.lr); // 0.0003
+ * ```
  */
 export const OPTIMIZERS: Record<Mode, TransferOptimizer> = {
   finetune: { name: "momentum", lr: 3e-4, momentum: 0.9 },
@@ -57,7 +71,19 @@ const USAGE = "usage: deno task transfer [--mode finetune|freeze|scratch|all] [-
   "[--input-size N] [--backend wasm|cpu] [--out DIR] [--classes A,B,...] [--cut LAYER] " +
   "[--batch-size N] [--seed N] [--root DIR]";
 
-/** Train and validation loss and accuracy per epoch of every mode run (Vega-Lite). */
+/**
+ * Train and validation loss and accuracy per epoch of every mode run (Vega-Lite).
+ *
+ * @example
+ * ```ts
+ * import { savePlot } from "@convgrad/plot";
+ * import { curvesPlot } from "./main.ts";
+ * const phase = { loss: 0.5, accuracy: 0.8, seconds: 1 };
+ * await savePlot("/tmp/curves", curvesPlot([
+ *   { mode: "freeze", history: [{ epoch: 0, lr: 0.01, train: phase, val: phase }] },
+ * ]));
+ * ```
+ */
 export function curvesPlot(
   runs: { mode: string; history: TransferEpoch[] }[],
 ): Record<string, unknown> {
@@ -102,7 +128,18 @@ async function dataUrl(rgb: Float32Array, size: number): Promise<string> {
   return `data:image/png;base64,${btoa(s)}`;
 }
 
-/** Validation photos with predicted and true labels, mistakes in red (Vega-Lite). */
+/**
+ * Validation photos (NHWC colour) with predicted and true labels, mistakes in red (Vega-Lite).
+ *
+ * @example
+ * ```ts
+ * import { savePlot } from "@convgrad/plot";
+ * import { predictionGrid } from "./main.ts";
+ * const set = { images: new Float32Array(2 * 4 * 4 * 3).fill(0.5), labels: Uint8Array.of(0, 1),
+ *   n: 2, height: 4, width: 4, channels: 3 };
+ * await savePlot("/tmp/grid", await predictionGrid(set, Uint8Array.of(0, 0), ["a", "b"]));
+ * ```
+ */
 export async function predictionGrid(
   set: LabeledImages,
   predictions: Uint8Array,
@@ -153,7 +190,7 @@ export async function predictionGrid(
   };
 }
 
-/** Options of {@linkcode runTransfer}. */
+/** Options of {@linkcode runTransfer} (the command line's flags). */
 export interface RunOptions {
   modes: Mode[];
   epochs: number;
@@ -169,7 +206,18 @@ export interface RunOptions {
   progress?: { write?: (s: string) => void; interactive?: boolean } | false;
 }
 
-/** Loads the data and backbone, trains every mode, writes the reports; returns the metrics. */
+/**
+ * Loads the data and backbone, trains every mode, writes the reports; returns the metrics.
+ *
+ * @example
+ * ```ts
+ * import { setBackend } from "@convgrad/ops";
+ * import { runTransfer } from "./main.ts";
+ * await setBackend("wasm");
+ * await runTransfer({ modes: ["freeze"], epochs: 1, inputSize: 32, out: "/tmp/transfer",
+ *   classes: ["animals/birds", "animals/mammals"], progress: false });
+ * ```
+ */
 export async function runTransfer(opts: RunOptions): Promise<Record<string, unknown>> {
   const { modes, epochs, inputSize: size, classes, out, seed = 0, batchSize = 4 } = opts;
   const log = opts.log ?? ((s: string) => console.log(s));
