@@ -227,8 +227,8 @@ export async function trainModel(
         seconds: (performance.now() - t) / 1000,
       };
       t = performance.now();
-      const val = evaluateSet(model, data.validation, Math.max(batchSize, 16));
-      const valRec = { ...val, seconds: (performance.now() - t) / 1000 };
+      const { loss, accuracy } = evaluateSet(model, data.validation, Math.max(batchSize, 16));
+      const valRec = { loss, accuracy, seconds: (performance.now() - t) / 1000 };
       for (const [phase, r] of [["train", trainRec], ["val", valRec]] as const) {
         log(`${phase} Loss: ${r.loss.toFixed(4)} Acc: ${r.accuracy.toFixed(4)}`);
       }
@@ -242,6 +242,9 @@ export async function trainModel(
       }
       await opts.onEpoch?.(record);
     }
+  } catch (e) {
+    tf.dispose(best ?? []);
+    throw e;
   } finally {
     optimizer.dispose();
     // TF.js 4.22's MomentumOptimizer.dispose forgets the learning-rate scalar of its SGD parent.
@@ -280,6 +283,9 @@ export function evaluateSet(
   batchSize = 16,
 ): { loss: number; accuracy: number; predictions: Uint8Array } {
   if (set.n < 1) throw new RangeError("evaluateSet: set is empty");
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`evaluateSet: batchSize must be a positive integer, got ${batchSize}`);
+  }
   const classes = model.outputs[0].shape[1] as number;
   const predictions = new Uint8Array(set.n);
   let lossSum = 0, at = 0;
