@@ -408,7 +408,8 @@ export function freeze(backbone: tf.LayersModel, numClasses: number): tf.LayersM
 
 /**
  * The baseline: the backbone's architecture and a new head, every weight drawn afresh from the
- * layers' own initialisers (seeded), every layer trainable.
+ * layers' own initialisers (seeded), every layer trainable, batch norms' moving averages with
+ * momentum 0.9.
  *
  * @example
  * ```ts
@@ -425,7 +426,7 @@ export async function fromScratch(
 ): Promise<tf.LayersModel> {
   checkClasses("fromScratch", backbone, numClasses);
   const topology = backbone.toJSON(null, false) as unknown as {
-    config: { layers: { config: Record<string, unknown> }[] };
+    config: { layers: { class_name: string; config: Record<string, unknown> }[] };
   };
   let k = 0;
   const reseed = (v: unknown): unknown => {
@@ -438,6 +439,10 @@ export async function fromScratch(
   };
   for (const layer of topology.config.layers) {
     layer.config = { ...(reseed(layer.config) as Record<string, unknown>), trainable: true };
+    // Keras's 0.999 suits ImageNet's long runs; a few hundred steps on small data would leave the
+    // moving averages (what validation normalises with) near their initial 0 and 1. 0.9 is
+    // PyTorch's default.
+    if (layer.class_name === "BatchNormalization") layer.config.momentum = 0.9;
   }
   const fresh = await tf.models.modelFromJSON({
     modelTopology: topology as unknown as tf.io.ModelJSON["modelTopology"],

@@ -128,6 +128,8 @@ Deno.test("fromScratch: the same architecture, fresh seeded weights, every layer
   assertEquals(a.layers.map((l) => l.getClassName()), pre.layers.map((l) => l.getClassName()));
   assertEquals(a.countParams(), pre.countParams());
   assert(a.layers.every((l) => l.trainable), "all trainable");
+  const momentum = (m: tf.LayersModel) => (m.getLayer("bn_Conv1").getConfig().momentum);
+  assertEquals([momentum(pre), momentum(a)], [0.999, 0.9]);
   assertEquals(weightsOf(a, "Conv1"), weightsOf(a2, "Conv1"));
   assert(JSON.stringify(weightsOf(a, "Conv1")) !== JSON.stringify(weightsOf(c, "Conv1")), "seeded");
   assert(
