@@ -119,6 +119,10 @@ export interface KernelWasm {
     di: number,
     dj: number,
   ): void;
+  colGet(cache: number, i: number, active: number, m: number, full: number): number;
+  setFlags(solver: number, t: number): void;
+  moveGbar(solver: number, k: number, before: number): void;
+  smo(solver: number, limit: number): number;
   rows(
     z: number,
     zz: number,
@@ -136,13 +140,20 @@ export interface KernelWasm {
 }
 
 let compiled: WebAssembly.Module | null = null;
-/** A fresh instance of `kernel.wat` (one per table: each table owns its memory). */
-function instantiate(): KernelWasm {
+/**
+ * A fresh instance of `kernel.wat` (one per table: each table owns its memory), `columnFn` the
+ * column of a JS kernel function (its arguments as the module's import of that name).
+ */
+function instantiate(
+  columnFn: (i: number, out: number, idx: number, m: number) => void,
+): KernelWasm {
   compiled ??= new WebAssembly.Module(Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)));
-  return new WebAssembly.Instance(compiled).exports as unknown as KernelWasm;
+  return new WebAssembly.Instance(compiled, { env: { columnFn } }).exports as unknown as KernelWasm;
 }
 
+/** The kernels' codes in `kernel.wat`; 3 is a JS function. */
 const KIND = { linear: 0, rbf: 1, poly: 2 } as const;
+const FUNCTION_KIND = 3;
 /** Query points per {@linkcode KernelTable.block} call. */
 const BLOCK = 16;
 /** The table's points per pass of block(): a chunk that a core's L2 cache holds. */
@@ -208,7 +219,16 @@ export class KernelTable {
     this.n = X.length;
     this.d = X[0].length;
     this.kernel = kernel;
-    this.wasm = instantiate();
+    this.wasm = instantiate((i, out, idx, m) => {
+      const buf = this.wasm.memory.buffer;
+      this.#columnFn(
+        this.kernel.kernel as KernelFn,
+        i,
+        new Float64Array(buf, out, this.n),
+        new Int32Array(buf, idx, m),
+        m,
+      );
+    });
     const n = this.n, dp = this.#dp = this.d + (this.d & 1);
     this.#top = 0;
     this.#pts = this.alloc(8 * n * dp);
@@ -270,6 +290,18 @@ export class KernelTable {
       if (this.#ready) this.#renew(); // growth detached them
     }
     return at;
+  }
+
+  /**
+   * Writes the kernel's part of a column cache's description at byte `at` of the table's
+   * memory (its words 44–79, see `kernel.wat`), so that the module computes its columns.
+   */
+  describeKernel(at: number): void {
+    const buf = this.wasm.memory.buffer, i32 = new Int32Array(buf, at, 16);
+    const f64 = new Float64Array(buf, at + 64, 2), { kernel, gamma, coef0, degree } = this.kernel;
+    i32.set([typeof kernel === "function" ? FUNCTION_KIND : KIND[kernel], this.#pts, this.#sq], 11);
+    i32.set([this.#dp, typeof kernel === "function" ? 0 : degree | 0], 14);
+    f64.set([gamma, coef0]);
   }
 
   /** The table's own views of its scratch regions. */
