@@ -196,7 +196,7 @@ export abstract class DualSolver {
       QD: table.alloc(8 * n),
       coef: table.alloc(8 * n),
       alpha: table.alloc(8 * n),
-      solver: table.alloc(72),
+      solver: table.alloc(80),
     };
     const colAt = table.alloc(8 * n);
     this.cache = new ColumnCache(table, opts.cacheBytes ?? 200 * 2 ** 20);
@@ -291,14 +291,9 @@ export abstract class DualSolver {
 
   /** The largest of −y∇ over I_up and of y∇ over I_low, on the active set. */
   violations(): [number, number] {
-    const { active, flags, y, G } = this, m = this.m;
-    let up = -Infinity, low = -Infinity;
-    for (let a = 0; a < m; a++) {
-      const t = active[a], f = flags[t];
-      if (f & UP) up = Math.max(up, -y[t] * G[t]);
-      if (f & LOW) low = Math.max(low, y[t] * G[t]);
-    }
-    return [up, low];
+    const w = this.table.wasm;
+    w.violations(this.at.solver);
+    return [w.up.value, w.low.value];
   }
 
   /** Moves the bounded multipliers that the gradient pins to their bound out of the active set. */
@@ -310,32 +305,13 @@ export abstract class DualSolver {
       this.#unshrunk = true;
       this.reconstruct();
     }
-    // LIBSVM's order: each pinned point swaps with the last unpinned one. Positions before m
-    // stay before m, so a cached column loses validity only where the first swap crosses its
-    // length (later swaps have larger i and smaller j): it is cut back to that i.
-    const { active } = this;
-    let size = this.m, firstI = -1, firstJ = -1;
-    for (let a = 0; a < size; a++) {
-      if (!this.#pinned(active[a], up, low)) continue;
-      size--;
-      while (size > a && this.#pinned(active[size], up, low)) size--;
-      if (size > a) {
-        const t = active[a];
-        active[a] = active[size];
-        active[size] = t;
-        if (firstI < 0) (firstI = a), (firstJ = size);
-      }
-    }
+    // LIBSVM's order: each pinned point swaps with the last unpinned one (in the kernel
+    // module). Positions before m stay before m, so a cached column loses validity only where
+    // the first swap crosses its length (later swaps have larger i and smaller j): it is cut
+    // back to that i.
+    this.m = this.table.wasm.shrink(this.at.solver, up, low);
+    const [firstI, firstJ] = this.table.i32(this.at.solver + 72, 2);
     if (firstI >= 0) this.cache.swapped(firstI, firstJ);
-    this.m = size;
-  }
-
-  /** A bounded multiplier whose gradient holds it at its bound beyond the current violations. */
-  #pinned(t: number, up: number, low: number): boolean {
-    const a = this.alpha[t], g = this.G[t], pos = this.y[t] > 0;
-    if (a >= this.C) return pos ? -g > up : -g > low;
-    if (a <= 0) return pos ? g > low : g > up;
-    return false;
   }
 
   /** The gradient of the shrunk points, from Ḡ and the free multipliers; every point active again. */

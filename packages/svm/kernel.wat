@@ -338,7 +338,8 @@
 
   ;; The dual solver's state (dual.ts's DualSolver), described at byte $d (int32 unless
   ;; marked): 0 active, 4 y, 8 ∇, 12 Ḡ, 16 flags, 20 QD, 24 α, 28 the column cache's
-  ;; description, 32 n, 36 m, 40 C f64, 48 tol f64, 56 tau f64, 64 the last gap f64.
+  ;; description, 32 n, 36 m, 40 C f64, 48 tol f64, 56 tau f64, 64 the last gap f64, 72 and 76
+  ;; the first swap of the last shrink.
 
   ;; Point t's flags: UP (1) when α_t may grow along y_t, LOW (2) when it may shrink.
   (func $setFlags (export "setFlags") (param $d i32) (param $t i32)
@@ -468,4 +469,80 @@
       (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
       (br $step)))
     (local.get $steps))
+
+  ;; The largest −y∇ over I_up into $up, and of y∇ over I_low into $low, on the active set.
+  (func (export "violations") (param $d i32)
+    (local $a i32) (local $m i32) (local $t i32) (local $f i32) (local $v f64)
+    (local $up f64) (local $low f64)
+    (local.set $m (i32.load offset=36 (local.get $d)))
+    (local.set $up (f64.const -inf))
+    (local.set $low (f64.const -inf))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $a) (local.get $m)))
+      (local.set $t (i32.load (i32.add (i32.load (local.get $d)) (i32.shl (local.get $a) (i32.const 2)))))
+      (local.set $f (i32.load8_u (i32.add (i32.load offset=16 (local.get $d)) (local.get $t))))
+      (local.set $v (f64.mul
+        (f64.load (i32.add (i32.load offset=4 (local.get $d)) (i32.shl (local.get $t) (i32.const 3))))
+        (f64.load (i32.add (i32.load offset=8 (local.get $d)) (i32.shl (local.get $t) (i32.const 3))))))
+      (if (i32.and (local.get $f) (i32.const 1))
+        (then (local.set $up (f64.max (local.get $up) (f64.neg (local.get $v))))))
+      (if (i32.and (local.get $f) (i32.const 2))
+        (then (local.set $low (f64.max (local.get $low) (local.get $v)))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $each)))
+    (global.set $up (local.get $up))
+    (global.set $low (local.get $low)))
+
+  ;; A bounded multiplier whose gradient holds it at its bound beyond the violations $up, $low.
+  (func $pinned (param $d i32) (param $t i32) (param $up f64) (param $low f64) (result i32)
+    (local $a f64) (local $g f64) (local $pos i32) (local $C f64)
+    (local.set $a (f64.load (i32.add (i32.load offset=24 (local.get $d)) (i32.shl (local.get $t) (i32.const 3)))))
+    (local.set $g (f64.load (i32.add (i32.load offset=8 (local.get $d)) (i32.shl (local.get $t) (i32.const 3)))))
+    (local.set $pos (f64.gt
+      (f64.load (i32.add (i32.load offset=4 (local.get $d)) (i32.shl (local.get $t) (i32.const 3))))
+      (f64.const 0)))
+    (local.set $C (f64.load offset=40 (local.get $d)))
+    (if (f64.ge (local.get $a) (local.get $C))
+      (then (return (f64.gt (f64.neg (local.get $g))
+        (select (local.get $up) (local.get $low) (local.get $pos))))))
+    (if (f64.le (local.get $a) (f64.const 0))
+      (then (return (f64.gt (local.get $g)
+        (select (local.get $low) (local.get $up) (local.get $pos))))))
+    (i32.const 0))
+
+  ;; Shrinking (dual.ts): each pinned point of active[0..m) swaps with the last unpinned one
+  ;; (LIBSVM's order); returns the new m. The first swap's positions i < j go to the solver's
+  ;; words 72 and 76 (−1 when none), for the cache.
+  (func (export "shrink") (param $d i32) (param $up f64) (param $low f64) (result i32)
+    (local $a i32) (local $size i32) (local $active i32) (local $pa i32) (local $ps i32) (local $t i32)
+    (local.set $active (i32.load (local.get $d)))
+    (local.set $size (i32.load offset=36 (local.get $d)))
+    (i32.store offset=72 (local.get $d) (i32.const -1))
+    (i32.store offset=76 (local.get $d) (i32.const -1))
+    (block $done (loop $each
+      (br_if $done (i32.ge_s (local.get $a) (local.get $size)))
+      (local.set $pa (i32.add (local.get $active) (i32.shl (local.get $a) (i32.const 2))))
+      (if (call $pinned (local.get $d) (i32.load (local.get $pa)) (local.get $up) (local.get $low))
+        (then
+          (local.set $size (i32.sub (local.get $size) (i32.const 1)))
+          (block $found (loop $back
+            (br_if $found (i32.le_s (local.get $size) (local.get $a)))
+            (br_if $found (i32.eqz (call $pinned (local.get $d)
+              (i32.load (i32.add (local.get $active) (i32.shl (local.get $size) (i32.const 2))))
+              (local.get $up) (local.get $low))))
+            (local.set $size (i32.sub (local.get $size) (i32.const 1)))
+            (br $back)))
+          (if (i32.gt_s (local.get $size) (local.get $a))
+            (then
+              (local.set $ps (i32.add (local.get $active) (i32.shl (local.get $size) (i32.const 2))))
+              (local.set $t (i32.load (local.get $pa)))
+              (i32.store (local.get $pa) (i32.load (local.get $ps)))
+              (i32.store (local.get $ps) (local.get $t))
+              (if (i32.lt_s (i32.load offset=72 (local.get $d)) (i32.const 0))
+                (then
+                  (i32.store offset=72 (local.get $d) (local.get $a))
+                  (i32.store offset=76 (local.get $d) (local.get $size))))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $each)))
+    (local.get $size))
 )

@@ -123,6 +123,8 @@ export interface KernelWasm {
   setFlags(solver: number, t: number): void;
   moveGbar(solver: number, k: number, before: number): void;
   smo(solver: number, limit: number): number;
+  violations(solver: number): void;
+  shrink(solver: number, up: number, low: number): number;
   rows(
     z: number,
     zz: number,
