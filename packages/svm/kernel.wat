@@ -545,4 +545,42 @@
       (local.set $a (i32.add (local.get $a) (i32.const 1)))
       (br $each)))
     (local.get $size))
+
+  ;; A table's set-up (kernels.ts): sq[i] = ‖x_i‖², summed in feature order, and ident[i] = i.
+  (func (export "prepare") (param $pts i32) (param $sq i32) (param $ident i32) (param $n i32)
+    (param $d i32) (param $dp i32)
+    (local $i i32) (local $k i32) (local $row i32) (local $s f64) (local $x f64)
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $row (i32.add (local.get $pts) (i32.mul (local.get $i) (i32.shl (local.get $dp) (i32.const 3)))))
+      (local.set $s (f64.const 0))
+      (local.set $k (i32.const 0))
+      (block $sumDone (loop $sum
+        (br_if $sumDone (i32.ge_u (local.get $k) (local.get $d)))
+        (local.set $x (f64.load (i32.add (local.get $row) (i32.shl (local.get $k) (i32.const 3)))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) (local.get $x))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $sum)))
+      (f64.store (i32.add (local.get $sq) (i32.shl (local.get $i) (i32.const 3))) (local.get $s))
+      (i32.store (i32.add (local.get $ident) (i32.shl (local.get $i) (i32.const 2))) (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each))))
+
+  ;; out[i] = k(x_i, x_i) by rows(), each point against itself (so that K_ii in every column
+  ;; equals it to the bit); ident is the identity list.
+  (func (export "diag") (param $pts i32) (param $sq i32) (param $dp i32) (param $ident i32)
+    (param $n i32) (param $out i32) (param $kind i32) (param $gamma f64) (param $coef0 f64)
+    (param $degree i32)
+    (local $i i32)
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (call $rows
+        (i32.add (local.get $pts) (i32.mul (local.get $i) (i32.shl (local.get $dp) (i32.const 3))))
+        (f64.load (i32.add (local.get $sq) (i32.shl (local.get $i) (i32.const 3))))
+        (local.get $pts) (local.get $sq) (local.get $dp)
+        (i32.add (local.get $ident) (i32.shl (local.get $i) (i32.const 2)))
+        (i32.const 1) (local.get $out) (local.get $kind) (local.get $gamma) (local.get $coef0)
+        (local.get $degree))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each))))
 )
