@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bytesPer, readModelArtifacts } from "./model_io.ts";
+import { fromBase64 } from "@convgrad/base";
 
 /** The backbones {@linkcode loadBackbone} knows by name. */
 export const BACKBONES = {
@@ -126,7 +127,7 @@ export function bundledModelHandler(
       for (const p of json.weightsManifest.flatMap((g) => g.paths)) {
         const b64 = evalBundle(await read(`${p}.min.js`), `${p}.min.js`);
         if (typeof b64 !== "string") throw new Error(`loadBackbone: ${p}.min.js holds no base64`);
-        parts.push(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+        parts.push(fromBase64(b64));
       }
       return {
         modelTopology: json.modelTopology as tf.io.ModelArtifacts["modelTopology"],
