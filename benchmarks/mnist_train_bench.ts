@@ -24,7 +24,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { findPython } from "./python.ts";
+import { findPython, runJson } from "./python.ts";
 import { formatProfile, profileStep } from "./step_profile.ts";
 import { type BackendName, setBackend } from "@convgrad/ops";
 import { FusedAdam, GradientWorkers, mnistCnn } from "@convgrad/nn";
@@ -147,15 +147,7 @@ async function torchThroughput(
   threads: number,
   batches: number,
 ): Promise<{ version: string; imagesPerSecond: number }> {
-  const out = await new Deno.Command(python, {
-    args: ["-c", PYTORCH, String(threads), String(batches)],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(`PyTorch (${python}) failed: ${new TextDecoder().decode(out.stderr).trim()}`);
-  }
-  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+  return await runJson(python, ["-c", PYTORCH, String(threads), String(batches)]);
 }
 
 const n = intFlag("batches", flags.batches, 1);

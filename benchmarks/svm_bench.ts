@@ -30,7 +30,7 @@
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { findPython } from "./python.ts";
+import { findPython, runJson } from "./python.ts";
 import { commandArgs, createRng, intFlag, runMain } from "@convgrad/base";
 import { fitSVM } from "@convgrad/svm";
 import { loadMnist, mnistDir } from "@convgrad/data";
@@ -169,16 +169,6 @@ cold = fit()
 print(json.dumps({"cold": cold, "warm": fit()}))
 `;
 
-/** Runs one fit in a fresh process and parses its last output line. */
-async function run<T = Fit>(cmd: string, args: string[]): Promise<T> {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  if (!out.success) {
-    throw new Error(`${cmd} ${args[0]} failed: ${new TextDecoder().decode(out.stderr).trim()}`);
-  }
-  return JSON.parse(text.split("\n").at(-1)!) as T;
-}
-
 /** `v` seconds, in ms below one second. */
 function secs(v: number): string {
   return v < 1 ? `${(v * 1e3).toFixed(1)} ms` : `${v.toFixed(2)} s`;
@@ -253,7 +243,7 @@ async function main(): Promise<void> {
       for (const [s, n] of sizes.entries()) {
         const file = files[s], got = runs[s];
         const ours = async () => {
-          const f = await run<Fits>(Deno.execPath(), [
+          const f = await runJson<Fits>(Deno.execPath(), [
             ...self,
             "--child",
             "smo",
@@ -266,7 +256,7 @@ async function main(): Promise<void> {
         };
         const theirs = async () => {
           if (!python) return;
-          const f = await run<Fits>(python, ["-c", SKLEARN, file]);
+          const f = await runJson<Fits>(python, ["-c", SKLEARN, file]);
           got.sk.push(f);
           console.error(`round ${r + 1}, n = ${n}: sklearn ${cell(f.cold)}, warm ${cell(f.warm!)}`);
         };
@@ -274,7 +264,7 @@ async function main(): Promise<void> {
         if (r % 2 === 0) (await ours(), await theirs());
         else (await theirs(), await ours());
         if (r === 0 && n <= qpMax) {
-          const f = await run<Fits>(Deno.execPath(), [
+          const f = await runJson<Fits>(Deno.execPath(), [
             ...self,
             "--child",
             "quadprog",
@@ -322,7 +312,7 @@ async function main(): Promise<void> {
     console.log(`| ${row.join(" | ")} |`);
   }
   if (mnist > 0) {
-    const ours = await run<MnistFit>(Deno.execPath(), [
+    const ours = await runJson<MnistFit>(Deno.execPath(), [
       ...self,
       "--child",
       "mnist",
@@ -331,7 +321,7 @@ async function main(): Promise<void> {
     ]);
     console.error(`MNIST ${mnist}: convgrad ${JSON.stringify(ours)}`);
     const sk = python
-      ? await run<MnistFit>(python, ["-c", SKLEARN_MNIST, mnistDir(), `${mnist}`])
+      ? await runJson<MnistFit>(python, ["-c", SKLEARN_MNIST, mnistDir(), `${mnist}`])
       : null;
     if (sk) console.error(`MNIST ${mnist}: scikit-learn ${JSON.stringify(sk)}`);
     const row = (name: string, f: MnistFit) =>
