@@ -20,7 +20,7 @@
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { findPython } from "./python.ts";
+import { findPython, runJson } from "./python.ts";
 import { type BackendName, setBackend } from "@convgrad/ops";
 import { captioningLoss, type CaptioningParams, initCaptioningParams } from "@convgrad/rnn";
 import { stockCaptioningLoss } from "@convgrad/rnn/stock";
@@ -151,15 +151,7 @@ async function torchSpeed(
   threads: number,
   steps: number,
 ): Promise<Speed & { version: string }> {
-  const out = await new Deno.Command(python, {
-    args: ["-c", PYTORCH, String(threads), String(steps)],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(`PyTorch (${python}) failed: ${new TextDecoder().decode(out.stderr).trim()}`);
-  }
-  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+  return await runJson(python, ["-c", PYTORCH, String(threads), String(steps)]);
 }
 
 const steps = Number(flags.steps), seconds = Number(flags.seconds);

@@ -9,7 +9,13 @@
  * picks its single-threaded SIMD wasm binary under Deno, so PyTorch's 1 thread is the like-for-like
  * column and 2 threads is what the machine allows.
  *
- *   deno run -A benchmarks/mnist_train_bench.ts [--batches N] [--backends wasm,cpu] [--profile]
+ * The timings run in `--rounds` interleaved rounds (ours 1 thread, PyTorch 1 thread, ours 2
+ * threads, PyTorch 2 threads, stock wasm, then the cpu rows): on a shared machine the load moves
+ * between rounds, so each ratio is taken within one round, under the same load, and the summary
+ * gives each row's range over the rounds.
+ *
+ *   deno run -A benchmarks/mnist_train_bench.ts [--batches N] [--rounds R] [--backends wasm,cpu]
+ *     [--profile]
  *
  * `--profile` prints instead where one step of ours goes on the first backend (`step_profile.ts`),
  * the median of `--batches` steps.
@@ -18,16 +24,17 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "node:util";
-import { findPython } from "./python.ts";
+import { findPython, runJson } from "./python.ts";
 import { formatProfile, profileStep } from "./step_profile.ts";
 import { type BackendName, setBackend } from "@convgrad/ops";
 import { FusedAdam, GradientWorkers, mnistCnn } from "@convgrad/nn";
-import { commandArgs } from "@convgrad/base";
+import { commandArgs, intFlag, textTable } from "@convgrad/base";
 
 const { values: flags } = parseArgs({
   args: commandArgs(),
   options: {
     batches: { type: "string", default: "30" },
+    rounds: { type: "string", default: "3" },
     backends: { type: "string", default: "wasm,cpu" },
     profile: { type: "boolean", default: false },
   },
@@ -140,24 +147,18 @@ async function torchThroughput(
   threads: number,
   batches: number,
 ): Promise<{ version: string; imagesPerSecond: number }> {
-  const out = await new Deno.Command(python, {
-    args: ["-c", PYTORCH, String(threads), String(batches)],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(`PyTorch (${python}) failed: ${new TextDecoder().decode(out.stderr).trim()}`);
-  }
-  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+  return await runJson(python, ["-c", PYTORCH, String(threads), String(batches)]);
 }
 
-const n = Number(flags.batches);
+const n = intFlag("batches", flags.batches, 1);
+const rounds = intFlag("rounds", flags.rounds, 1);
+const backends = flags.backends.split(",") as BackendName[];
 const fmt = (v: number | string) => (typeof v === "number" ? v.toFixed(0) : `fails: ${v}`);
 const ratio = (a: number | string, b: number | string | undefined) =>
   typeof a === "number" && typeof b === "number" ? (a / b).toFixed(2) + "x" : "-";
 
 if (flags.profile) {
-  const backend = flags.backends.split(",")[0] as BackendName;
+  const backend = backends[0];
   await setBackend(backend);
   const model = mnistCnn(), opt = new FusedAdam(1e-3);
   const x = tf.randomUniform([BATCH, 1, 28, 28]);
@@ -171,56 +172,93 @@ if (flags.profile) {
   Deno.exit(0);
 }
 
-// PyTorch first: it does not depend on the TF.js backend, and a broken install fails fast.
 const python = await findPython("torch");
-const torch1 = python ? await torchThroughput(python, 1, n) : null;
-const torch2 = python ? await torchThroughput(python, 2, n) : null;
+let torchVersion = "";
+/** One round's images/s per row (a string when that row failed), in the order timed. */
+type Round = Map<string, number | string>;
 
-const rows: string[][] = [];
-for (const backend of flags.backends.split(",") as BackendName[]) {
-  await setBackend(backend);
-  const ours = throughput(
-    mnistCnn(),
-    [1, 28, 28],
-    backend === "cpu" ? Math.max(1, n / 10) : n,
-    new FusedAdam(1e-3),
-  );
-  // Stock cpu is ~100x slower: two batches are enough to time it.
-  const stock = throughput(stockCnn(), [28, 28, 1], backend === "cpu" ? 2 : n, tf.train.adam(1e-3));
-  rows.push([
-    backend,
-    fmt(ours),
-    fmt(stock),
-    ratio(ours, stock),
-    ratio(ours, torch1?.imagesPerSecond),
-    ratio(ours, torch2?.imagesPerSecond),
-  ]);
-  if (backend === "wasm") {
-    const two = await threadedThroughput(2, n);
-    rows.push([
-      "wasm, 2 threads",
-      fmt(two),
-      "-",
-      "-",
-      ratio(two, torch1?.imagesPerSecond),
-      ratio(two, torch2?.imagesPerSecond),
-    ]);
+/** Times every row once, in alternation: ours, then the row it is compared with. */
+async function round(): Promise<Round> {
+  const r: Round = new Map();
+  const torch = async (threads: number) => {
+    if (!python) return;
+    const t = await torchThroughput(python, threads, n);
+    torchVersion = t.version;
+    r.set(`PyTorch ${threads} thread${threads > 1 ? "s" : ""}`, t.imagesPerSecond);
+  };
+  for (const backend of backends) {
+    await setBackend(backend);
+    const batches = backend === "cpu" ? Math.max(1, Math.round(n / 10)) : n;
+    r.set(`ours ${backend}`, throughput(mnistCnn(), [1, 28, 28], batches, new FusedAdam(1e-3)));
+    if (backend === "wasm") {
+      await torch(1);
+      r.set("ours wasm, 2 threads", await threadedThroughput(2, n));
+      await torch(2);
+    }
+    r.set(
+      `stock ${backend}`,
+      // Stock cpu is ~100x slower (~25 s a step): one batch after the warm-up times it.
+      throughput(stockCnn(), [28, 28, 1], backend === "cpu" ? 1 : n, tf.train.adam(1e-3)),
+    );
   }
+  return r;
 }
+
+/** The ratios that count, each within one round: [label, numerator row, denominator row]. */
+const RATIOS: [string, string, string][] = [
+  ["ours/PyTorch, 1 thread", "ours wasm", "PyTorch 1 thread"],
+  ["ours/PyTorch, 2 threads", "ours wasm, 2 threads", "PyTorch 2 threads"],
+  ...backends.map((b): [string, string, string] => [`ours/stock ${b}`, `ours ${b}`, `stock ${b}`]),
+];
+
+const results: Round[] = [];
+for (let i = 0; i < rounds; i++) {
+  results.push(await round());
+  console.error(`round ${i + 1}/${rounds} done`);
+}
+const rows = [...results[0].keys()];
+const range = (vs: (number | string)[]) => {
+  const nums = vs.filter((v): v is number => typeof v === "number");
+  const fails = vs.find((v) => typeof v === "string");
+  if (nums.length === 0) return fmt(fails ?? "-");
+  const lo = Math.min(...nums), hi = Math.max(...nums);
+  return lo === hi ? fmt(lo) : `${fmt(lo)}–${fmt(hi)}`;
+};
+const ratioRange = (num: string, den: string) => {
+  const rs = results.map((r) => {
+    const a = r.get(num), b = r.get(den);
+    return typeof a === "number" && typeof b === "number" ? a / b : null;
+  }).filter((v): v is number => v !== null);
+  if (rs.length === 0) return "-";
+  const lo = Math.min(...rs).toFixed(2), hi = Math.max(...rs).toFixed(2);
+  return lo === hi ? `${lo}x` : `${lo}–${hi}x`;
+};
+
+console.log(`images/s per round (${rounds} rounds in alternation, ${n} steps of ${BATCH} each):\n`);
+console.log(textTable(
+  ["round", ...rows, ...RATIOS.map(([label]) => label)],
+  results.map((r, i) => [
+    String(i + 1),
+    ...rows.map((row) => fmt(r.get(row) ?? "-")),
+    ...RATIOS.map(([, num, den]) => ratio(r.get(num) ?? "-", r.get(den))),
+  ]),
+));
+console.log("\nranges over the rounds:\n");
 console.log(
-  "backend | ours images/s | stock tf.layers images/s | ours/stock | ours/PyTorch 1 thread | " +
-    "ours/PyTorch 2 threads",
+  textTable(
+    ["row", "images/s"],
+    rows.map((row) => [row, range(results.map((r) => r.get(row) ?? "-"))]),
+  ),
 );
-for (const r of rows) console.log(r.join(" | "));
-if (torch1 && torch2) {
-  console.log(
-    `PyTorch ${torch1.version} CPU (${python}), same network: ` +
-      `1 thread ${fmt(torch1.imagesPerSecond)} images/s, 2 threads ${
-        fmt(torch2.imagesPerSecond)
-      } images/s`,
-  );
+console.log();
+console.log(textTable(
+  ["ratio (within each round)", "range"],
+  RATIOS.map(([label, num, den]) => [label, ratioRange(num, den)]),
+));
+if (python) {
+  console.log(`\nPyTorch ${torchVersion} CPU (${python}), same network`);
 } else {
-  console.log("PyTorch not installed (Debian: apt-get install python3-torch)");
+  console.log("\nPyTorch not installed (Debian: apt-get install python3-torch)");
   console.log("anchor (2 cores): PyTorch 1.13 CPU 3,000-4,000 images/s");
 }
 console.log("target >= 1,500 images/s on wasm");

@@ -1,5 +1,6 @@
 /**
- * Finding a Python for the benchmarks' side-by-side runs of other libraries.
+ * The benchmarks' child processes: finding a Python for the side-by-side runs of other libraries,
+ * and running a program that reports its result as a JSON line.
  *
  * @module
  */
@@ -21,4 +22,23 @@ export async function findPython(module: string): Promise<string | null> {
     if (probe?.success) return py;
   }
   return null;
+}
+
+/**
+ * Runs `cmd args` to the end and parses the last line it printed as JSON: how every side-by-side
+ * run (PyTorch, scikit-learn, a fresh Deno process) reports. Throws with its standard error when it
+ * fails.
+ *
+ * @example
+ * ```ts
+ * import { runJson } from "./python.ts";
+ * const v = await runJson<number[]>("python3", ["-c", "print('[1, 2]')"]); // [1, 2]
+ * ```
+ */
+export async function runJson<T>(cmd: string, args: string[]): Promise<T> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  if (!out.success) {
+    throw new Error(`${cmd} ${args[0]} failed: ${new TextDecoder().decode(out.stderr).trim()}`);
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!) as T;
 }

@@ -6,8 +6,15 @@
  * /usr/bin/python3), its SVC (LIBSVM, same C, γ, tolerance and a 200 MB cache) fits the same
  * data in the same run and the table shows SMO's time over LIBSVM's.
  *
- * Each fit runs in a fresh process, so that its peak resident memory (Linux's VmHWM) is its own.
- * The quadprog solver runs up to n = `--qp-max` (default every size).
+ * Both libraries are timed alike: each fit runs in a fresh process, the clock started after the
+ * imports and the data are loaded, around the fit call alone. That first fit is the "cold" one,
+ * what a user's one-off script pays (for us: the JIT compiling the solver's JS, the wasm module's
+ * compilation and tier-up, fresh memory); the same process then fits the same data again, the
+ * "warm" fit. Its peak resident memory (Linux's VmHWM) is the first fit's own. `--rounds R`
+ * (default 3) repeats every size, SMO and scikit-learn in alternating order, so that each ratio
+ * compares two fits made under the same load; the table gives each figure's range over the
+ * rounds. The quadprog solver runs in the first round only, up to n = `--qp-max` (default every
+ * size).
  *
  * The quadprog column is `fitSVM(…, {solver: 'quadprog'})`: one dense QP up to n = 100, the
  * decomposition into quadprog-solved working sets beyond.
@@ -17,14 +24,14 @@
  * scikit-learn's SVC with the same C, γ, tolerance and cache: fit times, their ratio, both test
  * accuracies and support vector counts.
  *
- *   deno task bench:svm [--sizes 500,1000,2000,5000,20000] [--qp-max 20000] [--mnist 10000]
+ *   deno task bench:svm [--sizes 500,1000,2000,5000,20000] [--rounds 3] [--qp-max 20000] [--mnist 10000]
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { findPython } from "./python.ts";
-import { commandArgs, createRng, runMain } from "@convgrad/base";
+import { findPython, runJson } from "./python.ts";
+import { commandArgs, createRng, intFlag, runMain } from "@convgrad/base";
 import { fitSVM } from "@convgrad/svm";
 import { loadMnist, mnistDir } from "@convgrad/data";
 
@@ -68,23 +75,33 @@ function peakMiB(): number {
   return Deno.memoryUsage().rss / 2 ** 20;
 }
 
-/** Child mode: fit the data in `file` with `solver`, print a {@link Fit} as JSON. */
-function child(file: string, solver: "smo" | "quadprog"): void {
+/** A fresh process's first fit of the data, and its second (warm) fit; null when not asked for. */
+interface Fits {
+  cold: Fit;
+  warm: Fit | null;
+}
+
+/** Child mode: fit the data in `file` with `solver` (twice with `warm`), print {@link Fits} as JSON. */
+function child(file: string, solver: "smo" | "quadprog", warm: boolean): void {
   const buf = new Float64Array(Deno.readFileSync(file).buffer), n = buf.length / 11;
   const X = Array.from({ length: n }, (_, i) => buf.subarray(10 * i, 10 * i + 10));
   const y = buf.subarray(10 * n);
-  const before = Deno.memoryUsage().rss / 2 ** 20, c0 = cpuSeconds(), t0 = performance.now();
-  const m = fitSVM(X, y, { kernel: "rbf", C: 1, gamma: 0.1, solver, tol: 1e-3 });
-  const seconds = (performance.now() - t0) / 1000, peak = peakMiB();
-  const fit: Fit = {
-    seconds,
-    cpu: cpuSeconds() - c0,
-    peakMiB: peak,
-    fitMiB: peak - before,
-    dual: m.dualObjective,
-    supportVectors: m.supportIndices.length,
+  const fit = (): Fit => {
+    const before = Deno.memoryUsage().rss / 2 ** 20, c0 = cpuSeconds(), t0 = performance.now();
+    const m = fitSVM(X, y, { kernel: "rbf", C: 1, gamma: 0.1, solver, tol: 1e-3 });
+    const seconds = (performance.now() - t0) / 1000, cpu = cpuSeconds() - c0, peak = peakMiB();
+    return {
+      seconds,
+      cpu,
+      peakMiB: peak,
+      fitMiB: peak - before,
+      dual: m.dualObjective,
+      supportVectors: m.supportIndices.length,
+    };
   };
-  console.log(JSON.stringify(fit));
+  const fits: Fits = { cold: fit(), warm: null };
+  if (warm) fits.warm = fit();
+  console.log(JSON.stringify(fits));
 }
 
 /** The MNIST workload's settings, for both libraries. */
@@ -131,31 +148,51 @@ acc = float((m.predict(Xt) == yt).mean())
 print('{"seconds": %r, "cpu": %r, "accuracy": %r, "supportVectors": %d}' % (seconds, cpu, acc, len(m.support_)))
 `;
 
+/** scikit-learn's side: a first fit after the imports and the data, then a second one, as ours. */
 const SKLEARN = `
-import resource, sys, time, numpy as np
+import json, resource, sys, time, numpy as np
 from sklearn.svm import SVC
 buf = np.fromfile(sys.argv[1], dtype="<f8"); n = buf.size // 11
 X = buf[:10 * n].reshape(n, 10).copy(); y = buf[10 * n:].copy()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-t, c = time.perf_counter(), time.process_time()
-m = SVC(C=1, kernel="rbf", gamma=0.1, tol=1e-3, cache_size=200).fit(X, y)
-seconds, cpu = time.perf_counter() - t, time.process_time() - c
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-sv, c = m.support_vectors_, m.dual_coef_[0]
-d2 = (sv * sv).sum(1)[:, None] + (sv * sv).sum(1)[None, :] - 2 * sv @ sv.T
-dual = np.abs(c).sum() - 0.5 * c @ np.exp(-0.1 * np.maximum(d2, 0)) @ c
-print('{"seconds": %r, "cpu": %r, "peakMiB": %r, "fitMiB": %r, "dual": %r, "supportVectors": %d}'
-      % (seconds, cpu, peak, peak - before, float(dual), len(sv)))
+def fit():
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t, c = time.perf_counter(), time.process_time()
+    m = SVC(C=1, kernel="rbf", gamma=0.1, tol=1e-3, cache_size=200).fit(X, y)
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    sv, c = m.support_vectors_, m.dual_coef_[0]
+    d2 = (sv * sv).sum(1)[:, None] + (sv * sv).sum(1)[None, :] - 2 * sv @ sv.T
+    dual = np.abs(c).sum() - 0.5 * c @ np.exp(-0.1 * np.maximum(d2, 0)) @ c
+    return {"seconds": seconds, "cpu": cpu, "peakMiB": peak, "fitMiB": peak - before,
+            "dual": float(dual), "supportVectors": len(sv)}
+cold = fit()
+print(json.dumps({"cold": cold, "warm": fit()}))
 `;
 
-/** Runs one fit in a fresh process and parses its last output line. */
-async function run<T = Fit>(cmd: string, args: string[]): Promise<T> {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  if (!out.success) {
-    throw new Error(`${cmd} ${args[0]} failed: ${new TextDecoder().decode(out.stderr).trim()}`);
-  }
-  return JSON.parse(text.split("\n").at(-1)!) as T;
+/** `v` seconds, in ms below one second. */
+function secs(v: number): string {
+  return v < 1 ? `${(v * 1e3).toFixed(1)} ms` : `${v.toFixed(2)} s`;
+}
+
+/** The range of `vs` (one value when they agree to the digits shown), each by `fmt`. */
+function range(vs: number[], fmt: (v: number) => string): string {
+  const lo = fmt(Math.min(...vs)), hi = fmt(Math.max(...vs));
+  return lo === hi ? lo : `${lo} – ${hi}`;
+}
+
+/** Wall and CPU time of some fits, each as its range over the rounds. */
+function timeCell(fits: Fit[]): string {
+  if (fits.length === 0) return "-";
+  return `${range(fits.map((f) => f.seconds), secs)} (cpu ${range(fits.map((f) => f.cpu), secs)})`;
+}
+
+/** Per round the ratio a / b of wall and of CPU time, each as its range over the rounds. */
+function ratioCell(a: Fit[], b: Fit[]): string {
+  if (a.length === 0 || a.length !== b.length) return "-";
+  const x = (v: number) => `${v.toFixed(2)}x`;
+  return `${range(a.map((f, r) => f.seconds / b[r].seconds), x)} (cpu ${
+    range(a.map((f, r) => f.cpu / b[r].cpu), x)
+  })`;
 }
 
 async function main(): Promise<void> {
@@ -163,16 +200,19 @@ async function main(): Promise<void> {
     args: commandArgs(),
     options: {
       sizes: { type: "string", default: "500,1000,2000,5000,20000" },
+      rounds: { type: "string" },
       "qp-max": { type: "string", default: "20000" },
       mnist: { type: "string", default: "10000" },
       child: { type: "string" },
       file: { type: "string" },
+      warm: { type: "boolean", default: false },
     },
   });
   const mnist = Number(flags.mnist);
   if (flags.child === "mnist") return await mnistChild(mnist);
-  if (flags.child) return child(flags.file!, flags.child as "smo" | "quadprog");
+  if (flags.child) return child(flags.file!, flags.child as "smo" | "quadprog", flags.warm);
   const sizes = flags.sizes.split(",").map(Number), qpMax = Number(flags["qp-max"]);
+  const rounds = intFlag("rounds", flags.rounds, 1, 3);
   if (!Number.isInteger(mnist) || mnist < 0 || mnist > 60000) {
     throw new RangeError(`--mnist must be an integer in [0, 60000], got ${flags.mnist}`);
   }
@@ -186,57 +226,93 @@ async function main(): Promise<void> {
   const python = await findPython("sklearn");
   console.error(python ? `scikit-learn found (${python})` : "scikit-learn not installed");
   const self = ["run", "-A", new URL(import.meta.url).pathname];
-  const cell = (f: Fit | null) =>
-    f
-      ? `${f.seconds.toFixed(2)} s (cpu ${f.cpu.toFixed(2)}) / ${f.peakMiB.toFixed(0)} (+${
-        f.fitMiB.toFixed(0)
-      }) MiB`
-      : "-";
-  const ratio = (a: Fit | null, b: Fit | null) =>
-    a && b ? `${(a.seconds / b.seconds).toFixed(2)}x (cpu ${(a.cpu / b.cpu).toFixed(2)}x)` : "-";
-  const rel = (a: Fit | null, b: Fit | null) =>
+  const cell = (f: Fit) =>
+    `${secs(f.seconds)} (cpu ${secs(f.cpu)}) / ${f.peakMiB.toFixed(0)} (+${
+      f.fitMiB.toFixed(0)
+    }) MiB`;
+  const rel = (a: Fit | undefined, b: Fit | undefined) =>
     a && b ? (Math.abs(a.dual - b.dual) / Math.abs(b.dual)).toExponential(1) : "-";
-  const rows: string[] = [];
-  for (const n of sizes) {
-    const file = await Deno.makeTempFile({ suffix: ".f64" });
-    try {
-      await Deno.writeFile(file, new Uint8Array(data(n).buffer));
-      const smo = await run(Deno.execPath(), [...self, "--child", "smo", "--file", file]);
-      console.error(`n = ${n}: SMO ${cell(smo)}`);
-      let qp: Fit | null = null, sk: Fit | null = null;
-      if (n <= qpMax) {
-        qp = await run(Deno.execPath(), [...self, "--child", "quadprog", "--file", file]);
-        console.error(`n = ${n}: quadprog ${cell(qp)}`);
-      }
-      if (python) {
-        sk = await run(python, ["-c", SKLEARN, file]);
-        console.error(`n = ${n}: scikit-learn ${cell(sk)}`);
-      }
-      rows.push(
-        [
-          n,
-          smo.supportVectors,
-          cell(qp),
-          cell(smo),
-          python ? cell(sk) : "not installed",
-          ratio(qp, sk),
-          ratio(smo, sk),
-          rel(smo, qp),
-          rel(smo, sk),
-        ].join(" | "),
-      );
-    } finally {
-      await Deno.remove(file);
+  // Per size: every round's SMO and scikit-learn fits, cold and warm; quadprog's first-round fit.
+  const runs = sizes.map(() => ({ smo: [] as Fits[], sk: [] as Fits[], qp: [] as Fit[] }));
+  const files = await Promise.all(sizes.map(() => Deno.makeTempFile({ suffix: ".f64" })));
+  try {
+    for (const [s, n] of sizes.entries()) {
+      await Deno.writeFile(files[s], new Uint8Array(data(n).buffer));
     }
+    for (let r = 0; r < rounds; r++) {
+      for (const [s, n] of sizes.entries()) {
+        const file = files[s], got = runs[s];
+        const ours = async () => {
+          const f = await runJson<Fits>(Deno.execPath(), [
+            ...self,
+            "--child",
+            "smo",
+            "--warm",
+            "--file",
+            file,
+          ]);
+          got.smo.push(f);
+          console.error(`round ${r + 1}, n = ${n}: SMO ${cell(f.cold)}, warm ${cell(f.warm!)}`);
+        };
+        const theirs = async () => {
+          if (!python) return;
+          const f = await runJson<Fits>(python, ["-c", SKLEARN, file]);
+          got.sk.push(f);
+          console.error(`round ${r + 1}, n = ${n}: sklearn ${cell(f.cold)}, warm ${cell(f.warm!)}`);
+        };
+        // Alternate who goes first, so that neither always meets the same phase of the load.
+        if (r % 2 === 0) (await ours(), await theirs());
+        else (await theirs(), await ours());
+        if (r === 0 && n <= qpMax) {
+          const f = await runJson<Fits>(Deno.execPath(), [
+            ...self,
+            "--child",
+            "quadprog",
+            "--file",
+            file,
+          ]);
+          got.qp.push(f.cold);
+          console.error(`n = ${n}: quadprog ${cell(f.cold)}`);
+        }
+      }
+    }
+  } finally {
+    for (const file of files) await Deno.remove(file);
   }
   console.log(
-    "\n| n | SVs | quadprog (time / peak RSS (+fit)) | SMO | scikit-learn SVC | quadprog / sklearn | " +
-      "SMO / sklearn | Δdual SMO vs QP | Δdual SMO vs sklearn |",
+    `\nCold: a fresh process's first fit; warm: its second fit of the same data. Ranges over ` +
+      `${rounds} round(s), SMO and scikit-learn alternating; ratios per round.`,
   );
-  console.log("|---|---|---|---|---|---|---|---|---|");
-  for (const r of rows) console.log(`| ${r} |`);
+  console.log(
+    "| n | SVs | quadprog (cold) | SMO cold | SMO warm | sklearn cold | sklearn warm | " +
+      "SMO / sklearn cold | SMO / sklearn warm | peak RSS (+fit) MiB: SMO, sklearn | " +
+      "Δdual SMO vs QP | Δdual SMO vs sklearn |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const [s, n] of sizes.entries()) {
+    const { smo, sk, qp } = runs[s];
+    const cold = smo.map((f) => f.cold), warm = smo.map((f) => f.warm!);
+    const skCold = sk.map((f) => f.cold), skWarm = sk.map((f) => f.warm!);
+    const mem = (f: Fit | undefined) =>
+      f ? `${f.peakMiB.toFixed(0)} (+${f.fitMiB.toFixed(0)})` : "-";
+    const row = [
+      n,
+      cold[0].supportVectors,
+      timeCell(qp),
+      timeCell(cold),
+      timeCell(warm),
+      python ? timeCell(skCold) : "not installed",
+      timeCell(skWarm),
+      ratioCell(cold, skCold),
+      ratioCell(warm, skWarm),
+      `${mem(cold[0])}, ${mem(skCold[0])}`,
+      rel(cold[0], qp[0]),
+      rel(cold[0], skCold[0]),
+    ];
+    console.log(`| ${row.join(" | ")} |`);
+  }
   if (mnist > 0) {
-    const ours = await run<MnistFit>(Deno.execPath(), [
+    const ours = await runJson<MnistFit>(Deno.execPath(), [
       ...self,
       "--child",
       "mnist",
@@ -245,7 +321,7 @@ async function main(): Promise<void> {
     ]);
     console.error(`MNIST ${mnist}: convgrad ${JSON.stringify(ours)}`);
     const sk = python
-      ? await run<MnistFit>(python, ["-c", SKLEARN_MNIST, mnistDir(), `${mnist}`])
+      ? await runJson<MnistFit>(python, ["-c", SKLEARN_MNIST, mnistDir(), `${mnist}`])
       : null;
     if (sk) console.error(`MNIST ${mnist}: scikit-learn ${JSON.stringify(sk)}`);
     const row = (name: string, f: MnistFit) =>

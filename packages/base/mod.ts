@@ -16,3 +16,4 @@
 export { createRng } from "./rng.ts";
 export { commandArgs, intFlag, runMain } from "./flags.ts";
 export { textTable } from "./table.ts";
+export { fromBase64 } from "./base64.ts";

@@ -7,8 +7,9 @@
 import { createRng } from "@convgrad/base";
 
 /**
- * `n` grey images in `[0, 1]`, row-major `[n, 1, height, width]` (NCHW with one channel, the
- * layout the CNN takes; the same memory as `[n, height·width]`), with integer labels.
+ * `n` images in `[0, 1]` with integer labels: grey ones row-major `[n, 1, height, width]` (NCHW
+ * with one channel, the layout the CNN takes; the same memory as `[n, height·width]`), colour ones
+ * `[n, height, width, channels]` (NHWC, the layout of stock TF.js layers).
  */
 export interface LabeledImages {
   images: Float32Array;
@@ -16,10 +17,17 @@ export interface LabeledImages {
   n: number;
   height: number;
   width: number;
+  /** Values per pixel; default 1. */
+  channels?: number;
+}
+
+/** Values per image of `set`. */
+function imageSize(set: LabeledImages): number {
+  return set.height * set.width * (set.channels ?? 1);
 }
 
 /** 0..n−1 shuffled by Fisher–Yates with `createRng(seed)`. */
-function permutation(n: number, seed: number): Uint32Array {
+export function permutation(n: number, seed: number): Uint32Array {
   const p = Uint32Array.from({ length: n }, (_, i) => i), rand = createRng(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
@@ -43,13 +51,14 @@ export function subset(set: LabeledImages, idx: ArrayLike<number>): LabeledImage
       throw new RangeError(`subset: idx[${i}] must be an integer in [0, ${set.n}), got ${idx[i]}`);
     }
   }
-  const hw = set.height * set.width;
+  const hw = imageSize(set);
   const images = new Float32Array(idx.length * hw), labels = new Uint8Array(idx.length);
   for (let i = 0; i < idx.length; i++) {
     images.set(set.images.subarray(idx[i] * hw, (idx[i] + 1) * hw), i * hw);
     labels[i] = set.labels[idx[i]];
   }
-  return { images, labels, n: idx.length, height: set.height, width: set.width };
+  const { height, width, channels } = set;
+  return { images, labels, n: idx.length, height, width, ...(channels ? { channels } : {}) };
 }
 
 /**
@@ -78,7 +87,7 @@ export function splitTrainValidation(
   };
 }
 
-/** One mini-batch: `size` images `[size, 1, height, width]` and their labels. */
+/** One mini-batch: `size` images (laid out as in the set) and their labels. */
 export interface Batch {
   images: Float32Array;
   labels: Uint8Array;
@@ -128,7 +137,7 @@ export function* batches(
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     if (!order) {
-      const hw = set.height * set.width;
+      const hw = imageSize(set);
       yield {
         images: set.images.subarray(start * hw, end * hw),
         labels: set.labels.subarray(start, end),

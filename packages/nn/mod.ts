@@ -1,6 +1,7 @@
 /**
  * convgrad's neural-network pieces shared by the apps: layers over our ops, the MNIST CNN,
- * the training loop with checkpoints, model files, progress output.
+ * the training loop with checkpoints, model files, progress output, pretrained backbones and
+ * transfer learning (fine-tune, freeze, from scratch).
  *
  * @example
  * ```ts
@@ -55,3 +56,25 @@ export {
   encodeBinaryABC,
   toBinaryABC,
 } from "./abc_binary.ts";
+export {
+  type BackboneName,
+  type BackboneOptions,
+  BACKBONES,
+  bundledModelHandler,
+  loadBackbone,
+} from "./backbones.ts";
+export {
+  evaluateSet,
+  finetune,
+  type FinetuneOptions,
+  freeze,
+  fromScratch,
+  type PhaseRecord,
+  type ScratchOptions,
+  trainModel,
+  type TrainModelOptions,
+  type TrainModelResult,
+  type TransferData,
+  type TransferEpoch,
+  type TransferOptimizer,
+} from "./transfer.ts";

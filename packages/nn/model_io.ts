@@ -58,6 +58,11 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
  * ```
  */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
+  return await tf.loadLayersModel(tf.io.fromMemory(await readModelArtifacts(dir)));
+}
+
+/** The topology and weights of `dir/model.json` and the weight files its manifest lists. */
+export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
   let json;
   try {
     json = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
@@ -81,13 +86,11 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
       `loadModel: the weights in ${dir} have ${bytes.length} bytes, model.json describes ${expected}`,
     );
   }
-  return await tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: bytes.buffer }),
-  );
+  return { modelTopology: json.modelTopology, weightSpecs, weightData: bytes.buffer };
 }
 
 /** Bytes per value of a stored weight: its quantized type's if quantized, else its dtype's. */
-function bytesPer(w: tf.io.WeightsManifestEntry): number {
+export function bytesPer(w: tf.io.WeightsManifestEntry): number {
   const q = w.quantization?.dtype;
   if (q) return q === "uint8" ? 1 : 2;
   return w.dtype === "bool" ? 1 : 4;

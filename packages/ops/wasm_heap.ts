@@ -6,6 +6,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { WasmBackend } from "./backend_types.ts";
+import { fromBase64 } from "@convgrad/base";
 
 const instances = new Map<string, { memory: WebAssembly.Memory; exports: WebAssembly.Exports }>();
 
@@ -18,8 +19,8 @@ export function heapModule<T>(b: WasmBackend, base64: string): T {
   const memory = b.wasm.asm.memory;
   let hit = instances.get(base64);
   if (hit?.memory !== memory) {
-    const bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    const module = new WebAssembly.Module(fromBase64(base64));
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
     hit = { memory, exports: instance.exports };
     instances.set(base64, hit);
   }

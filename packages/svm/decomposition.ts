@@ -96,6 +96,12 @@ class Decomposition extends DualSolver {
     this.#coef = new Float64Array(this.#q);
   }
 
+  advance(limit: number): number {
+    let steps = 0;
+    while (steps < limit && this.select()) this.step(), steps++;
+    return steps;
+  }
+
   /**
    * The maximal violating pairs: the points of I_up by decreasing −y∇ and those of I_low by
    * decreasing y∇, taken alternately (a point once), so q/2 from each side, one side topping up

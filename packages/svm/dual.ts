@@ -51,12 +51,13 @@ export const UP = 1, LOW = 2, FREE = UP | LOW;
 
 /**
  * An LRU cache of kernel columns `K[:, i]`, indexed by point, kept in the kernel table's wasm
- * memory so that the kernel module writes them in place. A column holds the entries of the
- * points `active[0..len)` at the time it was filled; it stays valid as long as no point moves
- * from a position at or past `len` to one before it. The solver keeps to that: shrinking only
- * swaps within `active[0..m)` and reports the swaps that cross ({@linkcode ColumnCache.swapped}),
+ * memory and run by the kernel module (`colGet` in `kernel.wat`, which the SMO loop there calls
+ * too), so that columns are written in place. A column holds the entries of the points
+ * `active[0..len)` at the time it was filled; it stays valid as long as no point moves from a
+ * position at or past `len` to one before it. The solver keeps to that: shrinking only swaps
+ * within `active[0..m)` and reports the swaps that cross ({@linkcode ColumnCache.swapped}),
  * growing the active set moves nobody. A request for more entries computes only the missing
- * ones (LIBSVM's cache does the same).
+ * ones (LIBSVM's cache does the same). Its memory is sized by n: at most n columns of n.
  *
  * @example
  * ```ts
@@ -68,87 +69,63 @@ export const UP = 1, LOW = 2, FREE = UP | LOW;
  * ```
  */
 export class ColumnCache {
-  evaluations = 0;
   readonly #table: KernelTable;
   /** Columns it holds at most. */
   readonly capacity: number;
   readonly #n: number;
-  readonly #slotOf: Int32Array; // point → slot, −1 when not cached
-  readonly #owner: Int32Array; // slot → point
-  readonly #len: Int32Array; // slot → leading active positions filled
-  readonly #prev: Int32Array; // the LRU list: head most recent, tail least
-  readonly #next: Int32Array;
-  readonly #arena: number; // byte offset of the slots in the table's memory
-  readonly #columns: Float64Array[] = [];
-  #head = -1;
-  #tail = -1;
+  /** Byte offset of its description in the table's memory (see `kernel.wat`). */
+  readonly at: number;
+  readonly #len: number; // byte offset of [capacity] leading active positions filled
+  readonly #scratch: number; // [n] a copy of an active list that lies outside the memory
 
   /** Reserves its slots in `table`'s memory: take views of that memory only after this. */
   constructor(table: KernelTable, bytes: number) {
     this.#table = table;
-    this.#n = table.n;
-    this.capacity = Math.max(2, Math.min(table.n, Math.floor(bytes / (8 * table.n))));
-    this.#slotOf = new Int32Array(table.n).fill(-1);
-    const c = this.capacity;
-    this.#owner = new Int32Array(c);
-    this.#len = new Int32Array(c);
-    this.#prev = new Int32Array(c);
-    this.#next = new Int32Array(c);
-    this.#arena = table.alloc(8 * table.n * c);
+    const n = this.#n = table.n;
+    const c = this.capacity = Math.max(2, Math.min(n, Math.floor(bytes / (8 * n))));
+    const at = this.at = table.alloc(88);
+    const slotOf = table.alloc(4 * n), owner = table.alloc(4 * c);
+    this.#len = table.alloc(4 * c);
+    const prev = table.alloc(4 * c), next = table.alloc(4 * c);
+    this.#scratch = table.alloc(4 * n);
+    const arena = table.alloc(8 * n * c);
+    table.i32(slotOf, n).fill(-1);
+    // slotOf, owner, len, prev, next, arena, cap, n, head, tail, used; then the kernel's words.
+    table.i32(at, 11).set([slotOf, owner, this.#len, prev, next, arena, c, n, -1, -1, 0]);
+    table.describeKernel(at);
+    table.f64(at + 80, 1)[0] = 0;
+  }
+
+  /** Kernel values computed (a column fill counts its length). */
+  get evaluations(): number {
+    return this.#table.f64(this.at + 80, 1)[0];
+  }
+
+  set evaluations(v: number) {
+    this.#table.f64(this.at + 80, 1)[0] = v;
   }
 
   /** Column i, valid on `active[0..m)`, or on every point when `full`. */
   get(i: number, active: Int32Array, m: number, full = false): Float64Array {
-    let s = this.#slotOf[i];
-    if (s >= 0) this.#unlink(s);
-    else {
-      if (this.#columns.length < this.capacity) {
-        s = this.#columns.length;
-        this.#columns.push(this.#table.f64(this.#arena + 8 * this.#n * s, this.#n));
-      } else {
-        s = this.#tail;
-        this.#unlink(s);
-        this.#slotOf[this.#owner[s]] = -1;
-      }
-      this.#owner[s] = i;
-      this.#slotOf[i] = s;
-      this.#len[s] = 0;
-    }
-    const need = full ? this.#n : m;
-    if (this.#len[s] < need) this.#fill(s, active, this.#len[s], need);
-    this.#prev[s] = -1;
-    this.#next[s] = this.#head;
-    if (this.#head >= 0) this.#prev[this.#head] = s;
-    this.#head = s;
-    if (this.#tail < 0) this.#tail = s;
-    return this.#columns[s];
+    const t = this.#table, buf = t.wasm.memory.buffer;
+    let act = active.byteOffset;
+    if (active.buffer !== buf) t.i32(act = this.#scratch, this.#n).set(active.subarray(0, this.#n));
+    return t.f64(t.wasm.colGet(this.at, i, act, m, full ? 1 : 0), this.#n);
   }
 
   /** After positions i < j of the active list swapped: columns holding i but not j are cut to i. */
   swapped(i: number, j: number): void {
-    const len = this.#len;
-    for (let s = 0; s < this.#columns.length; s++) if (len[s] > i && len[s] <= j) len[s] = i;
-  }
-
-  /** Computes the entries `active[from..to)` of slot s's column. */
-  #fill(s: number, active: Int32Array, from: number, to: number): void {
-    this.#table.column(this.#owner[s], this.#columns[s], active.subarray(from, to), to - from);
-    this.evaluations += to - from;
-    this.#len[s] = to;
-  }
-
-  #unlink(s: number): void {
-    const p = this.#prev[s], q = this.#next[s];
-    if (p >= 0) this.#next[p] = q;
-    else if (this.#head === s) this.#head = q;
-    if (q >= 0) this.#prev[q] = p;
-    else if (this.#tail === s) this.#tail = p;
+    const len = this.#table.i32(this.#len, this.capacity);
+    const used = this.#table.i32(this.at + 40, 1)[0];
+    for (let s = 0; s < used; s++) if (len[s] > i && len[s] <= j) len[s] = i;
   }
 }
 
 /**
- * The state of an iterative dual solver and its main loop; a subclass picks the working set
- * ({@linkcode DualSolver.select}) and moves its multipliers ({@linkcode DualSolver.step}).
+ * The state of an iterative dual solver and its main loop; a subclass makes the steps
+ * ({@linkcode DualSolver.advance}: pick a working set, move its multipliers, update ∇ and Ḡ).
+ * The state lies in the kernel table's memory, described for the kernel module at
+ * {@linkcode DualSolver.at}`.solver` (see `kernel.wat`).
  */
 export abstract class DualSolver {
   readonly name: string;
@@ -180,12 +157,15 @@ export abstract class DualSolver {
     flags: number;
     QD: number;
     coef: number;
+    alpha: number;
+    solver: number;
   };
-  m: number;
   /** The maximal violating pair's gap at the last selection. */
   gap = Infinity;
   iterations = 0;
   #unshrunk = false;
+  #m: number;
+  readonly #desc: Int32Array; // the solver's description (see kernel.wat)
   readonly #col: Float64Array; // scratch column for reconstruct(), in the table's memory
   readonly #coef: Float64Array; // α·y of the free multipliers for reconstruct(), idem
 
@@ -215,6 +195,8 @@ export abstract class DualSolver {
       flags: table.alloc(n),
       QD: table.alloc(8 * n),
       coef: table.alloc(8 * n),
+      alpha: table.alloc(8 * n),
+      solver: table.alloc(80),
     };
     const colAt = table.alloc(8 * n);
     this.cache = new ColumnCache(table, opts.cacheBytes ?? 200 * 2 ** 20);
@@ -230,20 +212,36 @@ export abstract class DualSolver {
     this.flags = new Uint8Array(table.wasm.memory.buffer, at.flags, n);
     this.Gbar = table.f64(at.Gbar, n);
     this.#coef = table.f64(at.coef, n);
-    this.alpha = new Float64Array(n);
-    this.m = n;
+    this.alpha = table.f64(at.alpha, n);
+    this.#desc = table.i32(at.solver, 10);
+    this.#desc.set([at.active, at.y, at.G, at.Gbar, at.flags, at.QD, at.alpha, this.cache.at, n]);
+    table.f64(at.solver + 40, 4).set([C, this.tol, TAU, Infinity]); // C, tol, τ, gap
+    this.#m = this.m = n;
     for (let t = 0; t < n; t++) this.setFlags(t);
   }
 
-  /** Picks the next working set; false when the gap is below `tol` on the active set. */
-  abstract select(): boolean;
-  /** Moves the working set's multipliers and updates ∇ and Ḡ. */
-  abstract step(): void;
+  /** Points active: `active[0..m)`. */
+  get m(): number {
+    return this.#m;
+  }
+
+  set m(v: number) {
+    this.#m = this.#desc[9] = v;
+  }
+
+  /**
+   * Makes up to `limit` (≥ 1) steps, each picking a working set and moving its multipliers;
+   * returns how many: fewer when a selection found the gap (left in `gap`) below `tol` on the
+   * active set, or no working set.
+   */
+  abstract advance(limit: number): number;
 
   /** Runs to convergence and checks the KKT conditions on every point. */
   solve(): DualResult {
+    // LIBSVM's loop: every iteration counts down to the next shrink, selects and steps; here
+    // the steps up to the next shrink (or the cap) are one call to advance().
     let counter = Math.min(this.n, 1000) + 1;
-    for (;; this.iterations++) {
+    for (;;) {
       if (this.iterations >= this.maxIterations) {
         throw new Error(
           `${this.name}: no convergence in ${this.maxIterations} iterations (gap ${this.gap}, ` +
@@ -254,17 +252,26 @@ export abstract class DualSolver {
         counter = Math.min(this.n, 1000);
         this.shrink();
       }
-      if (!this.select()) {
-        if (this.m === this.n) break;
-        this.reconstruct();
-        counter = 1;
-        if (!this.select()) break;
-      }
-      this.step();
+      // This iteration and the next counter − 1 pass no shrink.
+      const limit = Math.min(
+        this.shrinking ? counter : Infinity,
+        this.maxIterations - this.iterations,
+      );
+      const steps = this.advance(limit);
+      this.iterations += steps;
+      if (this.shrinking) counter -= steps - 1;
+      if (steps === limit) continue;
+      // A selection stopped on the active set (its iteration counted down above).
+      if (this.shrinking) counter--;
+      if (this.m === this.n) break;
+      this.reconstruct();
+      counter = 1;
+      if (this.advance(1) === 0) break;
+      this.iterations++;
     }
     this.checkKKT();
     return {
-      alpha: this.alpha,
+      alpha: this.alpha.slice(),
       grad: this.G.slice(),
       gap: this.gap,
       iterations: this.iterations,
@@ -274,36 +281,19 @@ export abstract class DualSolver {
 
   /** UP when point t is in I_up (α may grow along y: y = +1, α < C or y = −1, α > 0), LOW when in I_low. */
   setFlags(t: number): void {
-    const a = this.alpha[t], pos = this.y[t] > 0, C = this.C;
-    this.flags[t] = ((pos ? a < C : a > 0) ? UP : 0) | ((pos ? a > 0 : a < C) ? LOW : 0);
+    this.table.wasm.setFlags(this.at.solver, t);
   }
 
   /** After α_k moved from `before`: Ḡ follows the multipliers that reach or leave C, over every point. */
   moveGbar(k: number, before: number): void {
-    const C = this.C, was = before >= C, is = this.alpha[k] >= C;
-    if (was === is) return;
-    const col = this.cache.get(k, this.active, this.m, true), at = this.at;
-    this.table.wasm.axpy(
-      at.active,
-      0,
-      this.n,
-      at.Gbar,
-      at.y,
-      col.byteOffset,
-      (is ? C : -C) * this.y[k],
-    );
+    this.table.wasm.moveGbar(this.at.solver, k, before);
   }
 
   /** The largest of −y∇ over I_up and of y∇ over I_low, on the active set. */
   violations(): [number, number] {
-    const { active, flags, y, G } = this, m = this.m;
-    let up = -Infinity, low = -Infinity;
-    for (let a = 0; a < m; a++) {
-      const t = active[a], f = flags[t];
-      if (f & UP) up = Math.max(up, -y[t] * G[t]);
-      if (f & LOW) low = Math.max(low, y[t] * G[t]);
-    }
-    return [up, low];
+    const w = this.table.wasm;
+    w.violations(this.at.solver);
+    return [w.up.value, w.low.value];
   }
 
   /** Moves the bounded multipliers that the gradient pins to their bound out of the active set. */
@@ -315,32 +305,13 @@ export abstract class DualSolver {
       this.#unshrunk = true;
       this.reconstruct();
     }
-    // LIBSVM's order: each pinned point swaps with the last unpinned one. Positions before m
-    // stay before m, so a cached column loses validity only where the first swap crosses its
-    // length (later swaps have larger i and smaller j): it is cut back to that i.
-    const { active } = this;
-    let size = this.m, firstI = -1, firstJ = -1;
-    for (let a = 0; a < size; a++) {
-      if (!this.#pinned(active[a], up, low)) continue;
-      size--;
-      while (size > a && this.#pinned(active[size], up, low)) size--;
-      if (size > a) {
-        const t = active[a];
-        active[a] = active[size];
-        active[size] = t;
-        if (firstI < 0) (firstI = a), (firstJ = size);
-      }
-    }
+    // LIBSVM's order: each pinned point swaps with the last unpinned one (in the kernel
+    // module). Positions before m stay before m, so a cached column loses validity only where
+    // the first swap crosses its length (later swaps have larger i and smaller j): it is cut
+    // back to that i.
+    this.m = this.table.wasm.shrink(this.at.solver, up, low);
+    const [firstI, firstJ] = this.table.i32(this.at.solver + 72, 2);
     if (firstI >= 0) this.cache.swapped(firstI, firstJ);
-    this.m = size;
-  }
-
-  /** A bounded multiplier whose gradient holds it at its bound beyond the current violations. */
-  #pinned(t: number, up: number, low: number): boolean {
-    const a = this.alpha[t], g = this.G[t], pos = this.y[t] > 0;
-    if (a >= this.C) return pos ? -g > up : -g > low;
-    if (a <= 0) return pos ? g > low : g > up;
-    return false;
   }
 
   /** The gradient of the shrunk points, from Ḡ and the free multipliers; every point active again. */

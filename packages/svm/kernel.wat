@@ -6,7 +6,13 @@
 ;;
 ;; Below, SMO's two loops over the active set (see smo.ts), on the solver's arrays in the same
 ;; memory: y and ∇ float64, the UP/LOW flags one byte per point, the active list int32.
+;;
+;; Last, the kernel column cache (colGet) and the whole SMO loop (smo), so that an SMO fit
+;; crosses from JS into wasm once per thousand steps, not several times per step: a short fit
+;; then never waits for the JIT to warm up JS, and meets no JS in its inner loop.
 (module
+  ;; A kernel function given in JS: out[t] = k(x_i, x_t) for t = idx[0..m), from the cache.
+  (import "env" "columnFn" (func $columnFn (param $i i32) (param $out i32) (param $idx i32) (param $m i32)))
   (memory (export "memory") 1)
   ;; The maximum that maxUp found, and the maximum of y∇ over I_low that partner found.
   (global $up (export "up") (mut f64) (f64.const 0))
@@ -14,7 +20,7 @@
 
   ;; out[t] = k(z, x_t) for t = idx[a], a in [0, m). kind: 0 linear x·z, 1 rbf
   ;; exp(−γ‖x − z‖²) with ‖x − z‖² = zz + sq[t] − 2 x·z (clamped at 0), 2 poly (γ x·z + coef0)^degree.
-  (func (export "rows") (param $z i32) (param $zz f64) (param $pts i32) (param $sq i32)
+  (func $rows (export "rows") (param $z i32) (param $zz f64) (param $pts i32) (param $sq i32)
     (param $dp i32) (param $idx i32) (param $m i32) (param $out i32) (param $kind i32)
     (param $gamma f64) (param $coef0 f64) (param $degree i32)
     (local $a i32) (local $t0 i32) (local $t1 i32) (local $t2 i32) (local $t3 i32)
@@ -133,7 +139,7 @@
 
   ;; The first half of WSS 3: i = argmax of −y_t ∇_t over t in I_up (flag 1) among active[0..m),
   ;; the last one on ties; −1 when I_up is empty. The maximum is left in $up.
-  (func (export "maxUp") (param $active i32) (param $m i32) (param $flags i32) (param $y i32)
+  (func $maxUp (export "maxUp") (param $active i32) (param $m i32) (param $flags i32) (param $y i32)
     (param $G i32) (result i32)
     (local $a i32) (local $t i32) (local $i i32) (local $v f64) (local $best f64)
     (local.set $i (i32.const -1))
@@ -156,7 +162,7 @@
   ;; The second half: over t in I_low (flag 2), the partner j of i with the largest second-order
   ;; decrease b²/quad, b = $up + y_t ∇_t > 0, quad = K_ii + K_tt − 2K_it (or $tau when not
   ;; positive); the last one on ties, −1 when none. The maximum of y_t ∇_t is left in $low.
-  (func (export "partner") (param $active i32) (param $m i32) (param $flags i32) (param $y i32)
+  (func $partner (export "partner") (param $active i32) (param $m i32) (param $flags i32) (param $y i32)
     (param $G i32) (param $QD i32) (param $Ki i32) (param $Kii f64) (param $tau f64) (result i32)
     (local $a i32) (local $t i32) (local $j i32) (local $v f64) (local $b f64) (local $quad f64)
     (local $gain f64) (local $best f64) (local $max f64)
@@ -191,7 +197,7 @@
 
   ;; ∇_t += y_t (K_it d_i + K_jt d_j) over the active set: an SMO step's gradient update, with
   ;; d = Δα·y of the pair.
-  (func (export "update2") (param $active i32) (param $m i32) (param $y i32) (param $G i32)
+  (func $update2 (export "update2") (param $active i32) (param $m i32) (param $y i32) (param $G i32)
     (param $Ki i32) (param $Kj i32) (param $di f64) (param $dj f64)
     (local $a i32) (local $t i32) (local $o i32) (local $g i32)
     (block $done (loop $each
@@ -209,7 +215,7 @@
 
   ;; G[t] += (y[t] s) col[t] for t = active[a], a in [from, to): a gradient (or Ḡ) update with
   ;; one kernel column.
-  (func (export "axpy") (param $active i32) (param $from i32) (param $to i32) (param $G i32)
+  (func $axpy (export "axpy") (param $active i32) (param $from i32) (param $to i32) (param $G i32)
     (param $y i32) (param $col i32) (param $s f64)
     (local $a i32) (local $o i32) (local $g i32)
     (local.set $a (local.get $from))
@@ -227,7 +233,7 @@
       (br $each))))
 
   ;; Σ u[t] v[t] over t = active[a], a in [from, to).
-  (func (export "dot") (param $active i32) (param $from i32) (param $to i32) (param $u i32)
+  (func $dot (export "dot") (param $active i32) (param $from i32) (param $to i32) (param $u i32)
     (param $v i32) (result f64)
     (local $a i32) (local $o i32) (local $sum f64)
     (local.set $a (local.get $from))
@@ -242,4 +248,339 @@
       (local.set $a (i32.add (local.get $a) (i32.const 1)))
       (br $each)))
     (local.get $sum))
+;; The kernel column cache (dual.ts's ColumnCache), an LRU list of columns K[:, i] in the
+  ;; arena, described at byte $c (int32 unless marked): 0 slotOf [n] (point → slot, −1 none),
+  ;; 4 owner, 8 len (leading active positions filled), 12 prev, 16 next (the LRU list, head most
+  ;; recent) [cap each], 20 arena, 24 cap, 28 n, 32 head, 36 tail, 40 slots used, 44 kernel kind
+  ;; (0 linear, 1 rbf, 2 poly as in rows, 3 a JS function), 48 pts, 52 sq, 56 dp, 60 degree,
+  ;; 64 gamma f64, 72 coef0 f64, 80 kernel values computed f64.
+  (func $unlink (param $c i32) (param $s i32)
+    (local $p i32) (local $q i32) (local $prev i32) (local $next i32)
+    (local.set $prev (i32.load offset=12 (local.get $c)))
+    (local.set $next (i32.load offset=16 (local.get $c)))
+    (local.set $p (i32.load (i32.add (local.get $prev) (i32.shl (local.get $s) (i32.const 2)))))
+    (local.set $q (i32.load (i32.add (local.get $next) (i32.shl (local.get $s) (i32.const 2)))))
+    (if (i32.ge_s (local.get $p) (i32.const 0))
+      (then (i32.store (i32.add (local.get $next) (i32.shl (local.get $p) (i32.const 2))) (local.get $q)))
+      (else (if (i32.eq (i32.load offset=32 (local.get $c)) (local.get $s))
+        (then (i32.store offset=32 (local.get $c) (local.get $q))))))
+    (if (i32.ge_s (local.get $q) (i32.const 0))
+      (then (i32.store (i32.add (local.get $prev) (i32.shl (local.get $q) (i32.const 2))) (local.get $p)))
+      (else (if (i32.eq (i32.load offset=36 (local.get $c)) (local.get $s))
+        (then (i32.store offset=36 (local.get $c) (local.get $p)))))))
+
+  ;; Column i, valid on active[0..m), or on all n points when $full: its byte offset. A miss
+  ;; takes a free slot or the least recent one; only the entries still missing are computed.
+  (func $colGet (export "colGet") (param $c i32) (param $i i32) (param $active i32) (param $m i32)
+    (param $full i32) (result i32)
+    (local $s i32) (local $used i32) (local $need i32) (local $from i32) (local $col i32)
+    (local $n i32) (local $head i32) (local $lenAt i32) (local $dp i32)
+    (local.set $n (i32.load offset=28 (local.get $c)))
+    (local.set $s (i32.load (i32.add (i32.load (local.get $c)) (i32.shl (local.get $i) (i32.const 2)))))
+    (if (i32.ge_s (local.get $s) (i32.const 0))
+      (then (call $unlink (local.get $c) (local.get $s)))
+      (else
+        (local.set $used (i32.load offset=40 (local.get $c)))
+        (if (i32.lt_s (local.get $used) (i32.load offset=24 (local.get $c)))
+          (then
+            (local.set $s (local.get $used))
+            (i32.store offset=40 (local.get $c) (i32.add (local.get $used) (i32.const 1))))
+          (else
+            (local.set $s (i32.load offset=36 (local.get $c)))
+            (call $unlink (local.get $c) (local.get $s))
+            (i32.store (i32.add (i32.load (local.get $c)) (i32.shl
+              (i32.load (i32.add (i32.load offset=4 (local.get $c)) (i32.shl (local.get $s) (i32.const 2))))
+              (i32.const 2))) (i32.const -1))))
+        (i32.store (i32.add (i32.load offset=4 (local.get $c)) (i32.shl (local.get $s) (i32.const 2))) (local.get $i))
+        (i32.store (i32.add (i32.load (local.get $c)) (i32.shl (local.get $i) (i32.const 2))) (local.get $s))
+        (i32.store (i32.add (i32.load offset=8 (local.get $c)) (i32.shl (local.get $s) (i32.const 2))) (i32.const 0))))
+    (local.set $need (select (local.get $n) (local.get $m) (local.get $full)))
+    (local.set $col (i32.add (i32.load offset=20 (local.get $c))
+      (i32.mul (local.get $s) (i32.shl (local.get $n) (i32.const 3)))))
+    (local.set $lenAt (i32.add (i32.load offset=8 (local.get $c)) (i32.shl (local.get $s) (i32.const 2))))
+    (local.set $from (i32.load (local.get $lenAt)))
+    (if (i32.lt_s (local.get $from) (local.get $need))
+      (then
+        (if (i32.eq (i32.load offset=44 (local.get $c)) (i32.const 3))
+          (then (call $columnFn (local.get $i) (local.get $col)
+            (i32.add (local.get $active) (i32.shl (local.get $from) (i32.const 2)))
+            (i32.sub (local.get $need) (local.get $from))))
+          (else
+            (local.set $dp (i32.load offset=56 (local.get $c)))
+            (call $rows
+              (i32.add (i32.load offset=48 (local.get $c))
+                (i32.mul (local.get $i) (i32.shl (local.get $dp) (i32.const 3))))
+              (f64.load (i32.add (i32.load offset=52 (local.get $c)) (i32.shl (local.get $i) (i32.const 3))))
+              (i32.load offset=48 (local.get $c))
+              (i32.load offset=52 (local.get $c))
+              (local.get $dp)
+              (i32.add (local.get $active) (i32.shl (local.get $from) (i32.const 2)))
+              (i32.sub (local.get $need) (local.get $from))
+              (local.get $col)
+              (i32.load offset=44 (local.get $c))
+              (f64.load offset=64 (local.get $c))
+              (f64.load offset=72 (local.get $c))
+              (i32.load offset=60 (local.get $c)))))
+        (f64.store offset=80 (local.get $c) (f64.add (f64.load offset=80 (local.get $c))
+          (f64.convert_i32_s (i32.sub (local.get $need) (local.get $from)))))
+        (i32.store (local.get $lenAt) (local.get $need))))
+    ;; Now the most recent.
+    (local.set $head (i32.load offset=32 (local.get $c)))
+    (i32.store (i32.add (i32.load offset=12 (local.get $c)) (i32.shl (local.get $s) (i32.const 2))) (i32.const -1))
+    (i32.store (i32.add (i32.load offset=16 (local.get $c)) (i32.shl (local.get $s) (i32.const 2))) (local.get $head))
+    (if (i32.ge_s (local.get $head) (i32.const 0))
+      (then (i32.store (i32.add (i32.load offset=12 (local.get $c)) (i32.shl (local.get $head) (i32.const 2)))
+        (local.get $s))))
+    (i32.store offset=32 (local.get $c) (local.get $s))
+    (if (i32.lt_s (i32.load offset=36 (local.get $c)) (i32.const 0))
+      (then (i32.store offset=36 (local.get $c) (local.get $s))))
+    (local.get $col))
+
+  ;; The dual solver's state (dual.ts's DualSolver), described at byte $d (int32 unless
+  ;; marked): 0 active, 4 y, 8 ∇, 12 Ḡ, 16 flags, 20 QD, 24 α, 28 the column cache's
+  ;; description, 32 n, 36 m, 40 C f64, 48 tol f64, 56 tau f64, 64 the last gap f64, 72 and 76
+  ;; the first swap of the last shrink.
+
+  ;; Point t's flags: UP (1) when α_t may grow along y_t, LOW (2) when it may shrink.
+  (func $setFlags (export "setFlags") (param $d i32) (param $t i32)
+    (local $a f64) (local $C f64) (local $pos i32) (local $below i32) (local $above i32)
+    (local.set $a (f64.load (i32.add (i32.load offset=24 (local.get $d)) (i32.shl (local.get $t) (i32.const 3)))))
+    (local.set $C (f64.load offset=40 (local.get $d)))
+    (local.set $pos (f64.gt
+      (f64.load (i32.add (i32.load offset=4 (local.get $d)) (i32.shl (local.get $t) (i32.const 3))))
+      (f64.const 0)))
+    (local.set $below (f64.lt (local.get $a) (local.get $C)))
+    (local.set $above (f64.gt (local.get $a) (f64.const 0)))
+    (i32.store8 (i32.add (i32.load offset=16 (local.get $d)) (local.get $t)) (i32.or
+      (select (local.get $below) (local.get $above) (local.get $pos))
+      (i32.shl (select (local.get $above) (local.get $below) (local.get $pos)) (i32.const 1)))))
+
+  ;; After α_k moved from $before: Ḡ follows when α_k reached or left C, over every point.
+  (func $moveGbar (export "moveGbar") (param $d i32) (param $k i32) (param $before f64)
+    (local $C f64) (local $is i32) (local $col i32)
+    (local.set $C (f64.load offset=40 (local.get $d)))
+    (local.set $is (f64.ge
+      (f64.load (i32.add (i32.load offset=24 (local.get $d)) (i32.shl (local.get $k) (i32.const 3))))
+      (local.get $C)))
+    (if (i32.eq (local.get $is) (f64.ge (local.get $before) (local.get $C))) (then (return)))
+    (local.set $col (call $colGet (i32.load offset=28 (local.get $d)) (local.get $k)
+      (i32.load (local.get $d)) (i32.load offset=36 (local.get $d)) (i32.const 1)))
+    (call $axpy (i32.load (local.get $d)) (i32.const 0) (i32.load offset=32 (local.get $d))
+      (i32.load offset=12 (local.get $d)) (i32.load offset=4 (local.get $d)) (local.get $col)
+      (f64.mul
+        (select (local.get $C) (f64.neg (local.get $C)) (local.get $is))
+        (f64.load (i32.add (i32.load offset=4 (local.get $d)) (i32.shl (local.get $k) (i32.const 3)))))))
+
+  ;; Up to $limit SMO steps (smo.ts) on the active set: each picks i and j by WSS 3 and moves
+  ;; them in closed form along y_i α_i + y_j α_j = const, clipped to the box, then updates ∇
+  ;; and Ḡ. Returns the steps made: fewer than $limit when a selection found the gap below tol
+  ;; (or no pair).
+  (func (export "smo") (param $d i32) (param $limit i32) (result i32)
+    (local $steps i32) (local $i i32) (local $j i32) (local $Ki i32) (local $Kj i32)
+    (local $active i32) (local $m i32) (local $y i32) (local $G i32) (local $QD i32)
+    (local $alpha i32) (local $cache i32) (local $C f64) (local $tau f64) (local $gap f64)
+    (local $yi f64) (local $yj f64) (local $ai f64) (local $aj f64) (local $ni f64) (local $nj f64)
+    (local $quad f64) (local $delta f64) (local $diff f64) (local $sum f64)
+    (local.set $active (i32.load (local.get $d)))
+    (local.set $y (i32.load offset=4 (local.get $d)))
+    (local.set $G (i32.load offset=8 (local.get $d)))
+    (local.set $QD (i32.load offset=20 (local.get $d)))
+    (local.set $alpha (i32.load offset=24 (local.get $d)))
+    (local.set $cache (i32.load offset=28 (local.get $d)))
+    (local.set $m (i32.load offset=36 (local.get $d)))
+    (local.set $C (f64.load offset=40 (local.get $d)))
+    (local.set $tau (f64.load offset=56 (local.get $d)))
+    (block $done (loop $step
+      (br_if $done (i32.ge_s (local.get $steps) (local.get $limit)))
+      ;; WSS 3.
+      (local.set $i (call $maxUp (local.get $active) (local.get $m) (i32.load offset=16 (local.get $d))
+        (local.get $y) (local.get $G)))
+      (br_if $done (i32.lt_s (local.get $i) (i32.const 0)))
+      (local.set $Ki (call $colGet (local.get $cache) (local.get $i) (local.get $active) (local.get $m) (i32.const 0)))
+      (local.set $j (call $partner (local.get $active) (local.get $m) (i32.load offset=16 (local.get $d))
+        (local.get $y) (local.get $G) (local.get $QD) (local.get $Ki)
+        (f64.load (i32.add (local.get $QD) (i32.shl (local.get $i) (i32.const 3)))) (local.get $tau)))
+      (local.set $gap (f64.add (global.get $up) (global.get $low)))
+      (f64.store offset=64 (local.get $d) (local.get $gap))
+      (br_if $done (i32.eqz (f64.ge (local.get $gap) (f64.load offset=48 (local.get $d)))))
+      (br_if $done (i32.lt_s (local.get $j) (i32.const 0)))
+      ;; The step (the columns again, in the order smo.ts took them: the LRU list sees the same).
+      (local.set $Ki (call $colGet (local.get $cache) (local.get $i) (local.get $active) (local.get $m) (i32.const 0)))
+      (local.set $Kj (call $colGet (local.get $cache) (local.get $j) (local.get $active) (local.get $m) (i32.const 0)))
+      (local.set $yi (f64.load (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 3)))))
+      (local.set $yj (f64.load (i32.add (local.get $y) (i32.shl (local.get $j) (i32.const 3)))))
+      (local.set $ai (f64.load (i32.add (local.get $alpha) (i32.shl (local.get $i) (i32.const 3)))))
+      (local.set $aj (f64.load (i32.add (local.get $alpha) (i32.shl (local.get $j) (i32.const 3)))))
+      (local.set $quad (f64.max
+        (f64.sub
+          (f64.add (f64.load (i32.add (local.get $QD) (i32.shl (local.get $i) (i32.const 3))))
+            (f64.load (i32.add (local.get $QD) (i32.shl (local.get $j) (i32.const 3)))))
+          (f64.mul (f64.const 2) (f64.load (i32.add (local.get $Ki) (i32.shl (local.get $j) (i32.const 3))))))
+        (local.get $tau)))
+      (if (f64.ne (local.get $yi) (local.get $yj))
+        (then
+          (local.set $delta (f64.div
+            (f64.sub (f64.neg (f64.load (i32.add (local.get $G) (i32.shl (local.get $i) (i32.const 3)))))
+              (f64.load (i32.add (local.get $G) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.get $quad)))
+          (local.set $diff (f64.sub (local.get $ai) (local.get $aj)))
+          (local.set $ni (f64.add (local.get $ai) (local.get $delta)))
+          (local.set $nj (f64.add (local.get $aj) (local.get $delta)))
+          (if (f64.gt (local.get $diff) (f64.const 0))
+            (then
+              (if (f64.lt (local.get $nj) (f64.const 0))
+                (then (local.set $nj (f64.const 0)) (local.set $ni (local.get $diff))))
+              (if (f64.gt (local.get $ni) (local.get $C))
+                (then (local.set $ni (local.get $C)) (local.set $nj (f64.sub (local.get $C) (local.get $diff))))))
+            (else
+              (if (f64.lt (local.get $ni) (f64.const 0))
+                (then (local.set $ni (f64.const 0)) (local.set $nj (f64.neg (local.get $diff)))))
+              (if (f64.gt (local.get $nj) (local.get $C))
+                (then (local.set $nj (local.get $C)) (local.set $ni (f64.add (local.get $C) (local.get $diff))))))))
+        (else
+          (local.set $delta (f64.div
+            (f64.sub (f64.load (i32.add (local.get $G) (i32.shl (local.get $i) (i32.const 3))))
+              (f64.load (i32.add (local.get $G) (i32.shl (local.get $j) (i32.const 3)))))
+            (local.get $quad)))
+          (local.set $sum (f64.add (local.get $ai) (local.get $aj)))
+          (local.set $ni (f64.sub (local.get $ai) (local.get $delta)))
+          (local.set $nj (f64.add (local.get $aj) (local.get $delta)))
+          (if (f64.gt (local.get $sum) (local.get $C))
+            (then
+              (if (f64.gt (local.get $ni) (local.get $C))
+                (then (local.set $ni (local.get $C)) (local.set $nj (f64.sub (local.get $sum) (local.get $C)))))
+              (if (f64.gt (local.get $nj) (local.get $C))
+                (then (local.set $nj (local.get $C)) (local.set $ni (f64.sub (local.get $sum) (local.get $C))))))
+            (else
+              (if (f64.lt (local.get $nj) (f64.const 0))
+                (then (local.set $nj (f64.const 0)) (local.set $ni (local.get $sum))))
+              (if (f64.lt (local.get $ni) (f64.const 0))
+                (then (local.set $ni (f64.const 0)) (local.set $nj (local.get $sum))))))))
+      (f64.store (i32.add (local.get $alpha) (i32.shl (local.get $i) (i32.const 3))) (local.get $ni))
+      (f64.store (i32.add (local.get $alpha) (i32.shl (local.get $j) (i32.const 3))) (local.get $nj))
+      (call $setFlags (local.get $d) (local.get $i))
+      (call $setFlags (local.get $d) (local.get $j))
+      ;; ∇_t += Q_ti Δα_i + Q_tj Δα_j, with Q_ti = y_t y_i K_ti.
+      (call $update2 (local.get $active) (local.get $m) (local.get $y) (local.get $G) (local.get $Ki)
+        (local.get $Kj) (f64.mul (f64.sub (local.get $ni) (local.get $ai)) (local.get $yi))
+        (f64.mul (f64.sub (local.get $nj) (local.get $aj)) (local.get $yj)))
+      (call $moveGbar (local.get $d) (local.get $i) (local.get $ai))
+      (call $moveGbar (local.get $d) (local.get $j) (local.get $aj))
+      (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
+      (br $step)))
+    (local.get $steps))
+
+  ;; The largest −y∇ over I_up into $up, and of y∇ over I_low into $low, on the active set.
+  (func (export "violations") (param $d i32)
+    (local $a i32) (local $m i32) (local $t i32) (local $f i32) (local $v f64)
+    (local $up f64) (local $low f64)
+    (local.set $m (i32.load offset=36 (local.get $d)))
+    (local.set $up (f64.const -inf))
+    (local.set $low (f64.const -inf))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $a) (local.get $m)))
+      (local.set $t (i32.load (i32.add (i32.load (local.get $d)) (i32.shl (local.get $a) (i32.const 2)))))
+      (local.set $f (i32.load8_u (i32.add (i32.load offset=16 (local.get $d)) (local.get $t))))
+      (local.set $v (f64.mul
+        (f64.load (i32.add (i32.load offset=4 (local.get $d)) (i32.shl (local.get $t) (i32.const 3))))
+        (f64.load (i32.add (i32.load offset=8 (local.get $d)) (i32.shl (local.get $t) (i32.const 3))))))
+      (if (i32.and (local.get $f) (i32.const 1))
+        (then (local.set $up (f64.max (local.get $up) (f64.neg (local.get $v))))))
+      (if (i32.and (local.get $f) (i32.const 2))
+        (then (local.set $low (f64.max (local.get $low) (local.get $v)))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $each)))
+    (global.set $up (local.get $up))
+    (global.set $low (local.get $low)))
+
+  ;; A bounded multiplier whose gradient holds it at its bound beyond the violations $up, $low.
+  (func $pinned (param $d i32) (param $t i32) (param $up f64) (param $low f64) (result i32)
+    (local $a f64) (local $g f64) (local $pos i32) (local $C f64)
+    (local.set $a (f64.load (i32.add (i32.load offset=24 (local.get $d)) (i32.shl (local.get $t) (i32.const 3)))))
+    (local.set $g (f64.load (i32.add (i32.load offset=8 (local.get $d)) (i32.shl (local.get $t) (i32.const 3)))))
+    (local.set $pos (f64.gt
+      (f64.load (i32.add (i32.load offset=4 (local.get $d)) (i32.shl (local.get $t) (i32.const 3))))
+      (f64.const 0)))
+    (local.set $C (f64.load offset=40 (local.get $d)))
+    (if (f64.ge (local.get $a) (local.get $C))
+      (then (return (f64.gt (f64.neg (local.get $g))
+        (select (local.get $up) (local.get $low) (local.get $pos))))))
+    (if (f64.le (local.get $a) (f64.const 0))
+      (then (return (f64.gt (local.get $g)
+        (select (local.get $low) (local.get $up) (local.get $pos))))))
+    (i32.const 0))
+
+  ;; Shrinking (dual.ts): each pinned point of active[0..m) swaps with the last unpinned one
+  ;; (LIBSVM's order); returns the new m. The first swap's positions i < j go to the solver's
+  ;; words 72 and 76 (−1 when none), for the cache.
+  (func (export "shrink") (param $d i32) (param $up f64) (param $low f64) (result i32)
+    (local $a i32) (local $size i32) (local $active i32) (local $pa i32) (local $ps i32) (local $t i32)
+    (local.set $active (i32.load (local.get $d)))
+    (local.set $size (i32.load offset=36 (local.get $d)))
+    (i32.store offset=72 (local.get $d) (i32.const -1))
+    (i32.store offset=76 (local.get $d) (i32.const -1))
+    (block $done (loop $each
+      (br_if $done (i32.ge_s (local.get $a) (local.get $size)))
+      (local.set $pa (i32.add (local.get $active) (i32.shl (local.get $a) (i32.const 2))))
+      (if (call $pinned (local.get $d) (i32.load (local.get $pa)) (local.get $up) (local.get $low))
+        (then
+          (local.set $size (i32.sub (local.get $size) (i32.const 1)))
+          (block $found (loop $back
+            (br_if $found (i32.le_s (local.get $size) (local.get $a)))
+            (br_if $found (i32.eqz (call $pinned (local.get $d)
+              (i32.load (i32.add (local.get $active) (i32.shl (local.get $size) (i32.const 2))))
+              (local.get $up) (local.get $low))))
+            (local.set $size (i32.sub (local.get $size) (i32.const 1)))
+            (br $back)))
+          (if (i32.gt_s (local.get $size) (local.get $a))
+            (then
+              (local.set $ps (i32.add (local.get $active) (i32.shl (local.get $size) (i32.const 2))))
+              (local.set $t (i32.load (local.get $pa)))
+              (i32.store (local.get $pa) (i32.load (local.get $ps)))
+              (i32.store (local.get $ps) (local.get $t))
+              (if (i32.lt_s (i32.load offset=72 (local.get $d)) (i32.const 0))
+                (then
+                  (i32.store offset=72 (local.get $d) (local.get $a))
+                  (i32.store offset=76 (local.get $d) (local.get $size))))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $each)))
+    (local.get $size))
+
+  ;; A table's set-up (kernels.ts): sq[i] = ‖x_i‖², summed in feature order, and ident[i] = i.
+  (func (export "prepare") (param $pts i32) (param $sq i32) (param $ident i32) (param $n i32)
+    (param $d i32) (param $dp i32)
+    (local $i i32) (local $k i32) (local $row i32) (local $s f64) (local $x f64)
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $row (i32.add (local.get $pts) (i32.mul (local.get $i) (i32.shl (local.get $dp) (i32.const 3)))))
+      (local.set $s (f64.const 0))
+      (local.set $k (i32.const 0))
+      (block $sumDone (loop $sum
+        (br_if $sumDone (i32.ge_u (local.get $k) (local.get $d)))
+        (local.set $x (f64.load (i32.add (local.get $row) (i32.shl (local.get $k) (i32.const 3)))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $x) (local.get $x))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $sum)))
+      (f64.store (i32.add (local.get $sq) (i32.shl (local.get $i) (i32.const 3))) (local.get $s))
+      (i32.store (i32.add (local.get $ident) (i32.shl (local.get $i) (i32.const 2))) (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each))))
+
+  ;; out[i] = k(x_i, x_i) by rows(), each point against itself (so that K_ii in every column
+  ;; equals it to the bit); ident is the identity list.
+  (func (export "diag") (param $pts i32) (param $sq i32) (param $dp i32) (param $ident i32)
+    (param $n i32) (param $out i32) (param $kind i32) (param $gamma f64) (param $coef0 f64)
+    (param $degree i32)
+    (local $i i32)
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (call $rows
+        (i32.add (local.get $pts) (i32.mul (local.get $i) (i32.shl (local.get $dp) (i32.const 3))))
+        (f64.load (i32.add (local.get $sq) (i32.shl (local.get $i) (i32.const 3))))
+        (local.get $pts) (local.get $sq) (local.get $dp)
+        (i32.add (local.get $ident) (i32.shl (local.get $i) (i32.const 2)))
+        (i32.const 1) (local.get $out) (local.get $kind) (local.get $gamma) (local.get $coef0)
+        (local.get $degree))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $each))))
 )

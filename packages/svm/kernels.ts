@@ -5,6 +5,7 @@
  * @module
  */
 import { WASM_BASE64 } from "./kernel_wasm.ts";
+import { fromBase64 } from "@convgrad/base";
 
 /** A kernel on two points. */
 export type KernelFn = (a: ArrayLike<number>, b: ArrayLike<number>) => number;
@@ -119,6 +120,25 @@ export interface KernelWasm {
     di: number,
     dj: number,
   ): void;
+  colGet(cache: number, i: number, active: number, m: number, full: number): number;
+  setFlags(solver: number, t: number): void;
+  moveGbar(solver: number, k: number, before: number): void;
+  smo(solver: number, limit: number): number;
+  prepare(pts: number, sq: number, ident: number, n: number, d: number, dp: number): void;
+  diag(
+    pts: number,
+    sq: number,
+    dp: number,
+    ident: number,
+    n: number,
+    out: number,
+    kind: number,
+    gamma: number,
+    coef0: number,
+    degree: number,
+  ): void;
+  violations(solver: number): void;
+  shrink(solver: number, up: number, low: number): number;
   rows(
     z: number,
     zz: number,
@@ -136,13 +156,20 @@ export interface KernelWasm {
 }
 
 let compiled: WebAssembly.Module | null = null;
-/** A fresh instance of `kernel.wat` (one per table: each table owns its memory). */
-function instantiate(): KernelWasm {
-  compiled ??= new WebAssembly.Module(Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)));
-  return new WebAssembly.Instance(compiled).exports as unknown as KernelWasm;
+/**
+ * A fresh instance of `kernel.wat` (one per table: each table owns its memory), `columnFn` the
+ * column of a JS kernel function (its arguments as the module's import of that name).
+ */
+function instantiate(
+  columnFn: (i: number, out: number, idx: number, m: number) => void,
+): KernelWasm {
+  compiled ??= new WebAssembly.Module(fromBase64(WASM_BASE64));
+  return new WebAssembly.Instance(compiled, { env: { columnFn } }).exports as unknown as KernelWasm;
 }
 
+/** The kernels' codes in `kernel.wat`; 3 is a JS function. */
 const KIND = { linear: 0, rbf: 1, poly: 2 } as const;
+const FUNCTION_KIND = 3;
 /** Query points per {@linkcode KernelTable.block} call. */
 const BLOCK = 16;
 /** The table's points per pass of block(): a chunk that a core's L2 cache holds. */
@@ -208,7 +235,16 @@ export class KernelTable {
     this.n = X.length;
     this.d = X[0].length;
     this.kernel = kernel;
-    this.wasm = instantiate();
+    this.wasm = instantiate((i, out, idx, m) => {
+      const buf = this.wasm.memory.buffer;
+      this.#columnFn(
+        this.kernel.kernel as KernelFn,
+        i,
+        new Float64Array(buf, out, this.n),
+        new Int32Array(buf, idx, m),
+        m,
+      );
+    });
     const n = this.n, dp = this.#dp = this.d + (this.d & 1);
     this.#top = 0;
     this.#pts = this.alloc(8 * n * dp);
@@ -221,38 +257,18 @@ export class KernelTable {
     this.#qout = this.alloc(8 * BLOCK * n);
     this.#renew();
     this.#ready = true;
-    const pts = this.f64(this.#pts, n * dp), { sq, ident } = this.#view;
-    X.forEach((x, i) => {
-      pts.set(x, i * dp);
-      let s = 0;
-      for (let k = 0; k < x.length; k++) s += x[k] * x[k];
-      sq[i] = s;
-      ident[i] = i;
-    });
+    const pts = this.f64(this.#pts, n * dp);
+    for (let i = 0; i < n; i++) pts.set(X[i], i * dp);
+    // ‖x_i‖², the identity list and k(x_i, x_i) in the kernel module: point by point in JS they
+    // took a third of a table's set-up in a fresh process.
+    const w = this.wasm, { kernel: k, gamma, degree, coef0 } = kernel;
+    w.prepare(this.#pts, this.#sq, this.#ident, n, this.d, dp);
     this.diag = new Float64Array(n);
-    const { kernel: k, gamma, degree, coef0 } = kernel;
     if (typeof k === "function") {
+      const { ident } = this.#view;
       for (let i = 0; i < n; i++) this.#columnFn(k, i, this.diag, ident.subarray(i, i + 1), 1);
     } else {
-      // k(x_i, x_i) by the same code as every column (so K_ii there equals diag[i]): one
-      // point against itself, the index list a one-entry window of the identity.
-      const w = this.wasm, rowBytes = 8 * dp;
-      for (let i = 0; i < n; i++) {
-        w.rows(
-          this.#pts + i * rowBytes,
-          sq[i],
-          this.#pts,
-          this.#sq,
-          dp,
-          this.#ident + 4 * i,
-          1,
-          this.#out,
-          KIND[k],
-          gamma,
-          coef0,
-          degree,
-        );
-      }
+      w.diag(this.#pts, this.#sq, dp, this.#ident, n, this.#out, KIND[k], gamma, coef0, degree);
       this.diag.set(this.#view.out);
     }
   }
@@ -270,6 +286,18 @@ export class KernelTable {
       if (this.#ready) this.#renew(); // growth detached them
     }
     return at;
+  }
+
+  /**
+   * Writes the kernel's part of a column cache's description at byte `at` of the table's
+   * memory (its words 44–79, see `kernel.wat`), so that the module computes its columns.
+   */
+  describeKernel(at: number): void {
+    const buf = this.wasm.memory.buffer, i32 = new Int32Array(buf, at, 16);
+    const f64 = new Float64Array(buf, at + 64, 2), { kernel, gamma, coef0, degree } = this.kernel;
+    i32.set([typeof kernel === "function" ? FUNCTION_KIND : KIND[kernel], this.#pts, this.#sq], 11);
+    i32.set([this.#dp, typeof kernel === "function" ? 0 : degree | 0], 14);
+    f64.set([gamma, coef0]);
   }
 
   /** The table's own views of its scratch regions. */

@@ -280,6 +280,22 @@ Deno.test("bad input is a clear error naming the argument", () => {
     [() => fitSVM([], [], { kernel: "linear" }), RangeError, "X must be a non-empty"],
     [() => fitSVM([[0, NaN], [1, 1]], [1, -1], { kernel: "linear" }), RangeError, "X[0][1]"],
     [() => fitSVM([[0, 1], [Infinity, 1]], [1, -1], { kernel: "linear" }), RangeError, "X[1][0]"],
+    // Typed rows take another path to the same message.
+    [
+      () => fitSVM([Float64Array.of(0, 1), Float32Array.of(1, NaN)], [1, -1], { kernel: "linear" }),
+      RangeError,
+      "X[1][1] must be a finite number, got NaN",
+    ],
+    [
+      () => fitSVM([Float64Array.of(0, -Infinity), [1, 1]], [1, -1], { kernel: "linear" }),
+      RangeError,
+      "X[0][1]",
+    ],
+    [
+      () => fitSVM([BigInt64Array.of(0n, 1n), [1, 1]] as never, [1, -1], { kernel: "linear" }),
+      RangeError,
+      "X[0][0] must be a finite number, got 0",
+    ],
     [() => fitSVM([[0, 1], [1]], [1, -1], { kernel: "linear" }), RangeError, "X[1] has 1"],
     [() => fitSVM(X, [1, -1], { kernel: "linear", C: 0 }), RangeError, "C must be"],
     [() => fitSVM(X, [1, -1], { kernel: "linear", C: -1 }), RangeError, "got -1"],

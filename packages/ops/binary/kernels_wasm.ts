@@ -14,6 +14,7 @@ import type { BinaryGeometry } from "./options.ts";
 import { registerBinaryConv } from "./register_kernel.ts";
 import { removeOnePadding } from "./one_padding.ts";
 import { WASM_BASE64 } from "./binary_conv_wasm.ts";
+import { fromBase64 } from "@convgrad/base";
 
 /** The exports of binary_conv.wasm; pointers are byte offsets into its memory. */
 interface BinaryConvExports {
@@ -61,8 +62,7 @@ let wasm: BinaryConvExports | undefined;
  */
 function binaryConvModule(): BinaryConvExports {
   if (wasm === undefined) {
-    const bytes = Uint8Array.from(atob(WASM_BASE64), (ch) => ch.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(fromBase64(WASM_BASE64)), {});
     wasm = instance.exports as unknown as BinaryConvExports;
   }
   return wasm;
