@@ -6,7 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { createRng } from "@convgrad/base";
-import { type CaptionVocab, makeVocab } from "@convgrad/data";
+// The vocabulary helpers alone: they run in a browser, where the rest of data (files, HDF5) does not.
+import { type CaptionVocab, makeVocab } from "@convgrad/data/captions";
 import { captioningLoss, type CaptioningParams, sampleCaptions } from "./captioning.ts";
 
 /** Options of {@linkcode CaptioningModel}. */
