@@ -261,4 +261,4 @@ if (python) {
   console.log("\nPyTorch not installed (Debian: apt-get install python3-torch)");
   console.log("anchor (2 cores): PyTorch 1.13 CPU 3,000-4,000 images/s");
 }
-console.log("target >= 1,500 images/s on wasm");
+console.log("target: ours/PyTorch >= 1.0x on one thread, within each round");
