@@ -13,11 +13,13 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { heapFloats } from "../backend_types.ts";
 import { type Temp, transposed, withTemps } from "../conv/heap_tensors.ts";
 import { input } from "../register.ts";
 import {
+  type Conv2DAttrs,
+  conv2dInfo,
   type KernelArgs,
   matmul,
   patchLimit,
@@ -28,30 +30,14 @@ import {
 } from "./wasm.ts";
 
 /** The stock attributes of `Conv2DBackpropFilter`. */
-interface Attrs {
-  strides: number | [number, number];
-  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
-  dataFormat?: "NHWC" | "NCHW";
-  dimRoundingMode?: "floor" | "round" | "ceil";
+interface Attrs extends Conv2DAttrs {
   filterShape: [number, number, number, number];
 }
 
 function conv2dBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const b = wasmOf(args), x = input(args.inputs, "x"), dy = input(args.inputs, "dy");
   const a = args.attrs as unknown as Attrs;
-  if (a.dataFormat !== undefined && a.dataFormat !== "NHWC") {
-    throw new RangeError(
-      `Conv2DBackpropFilter (wasm): dataFormat must be 'NHWC' (as wasm Conv2D), got '${a.dataFormat}'`,
-    );
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    a.filterShape,
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-  );
+  const info = conv2dInfo("Conv2DBackpropFilter", x.shape, a.filterShape, a);
   const { batchSize: N, outHeight: Ho, outWidth: Wo, outChannels: F } = info;
   if (dy.shape.join() !== [N, Ho, Wo, F].join()) {
     throw new RangeError(

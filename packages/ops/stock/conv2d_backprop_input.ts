@@ -11,37 +11,30 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { heapFloats } from "../backend_types.ts";
 import { transposed, withTemps } from "../conv/heap_tensors.ts";
 import { input } from "../register.ts";
-import { type KernelArgs, matmul, patchLimit, reshaped, rowsOf, wasmOf } from "./wasm.ts";
+import {
+  type Conv2DAttrs,
+  conv2dInfo,
+  type KernelArgs,
+  matmul,
+  patchLimit,
+  reshaped,
+  rowsOf,
+  wasmOf,
+} from "./wasm.ts";
 
 /** The stock attributes of `Conv2DBackpropInput`. */
-interface Attrs {
-  strides: number | [number, number];
-  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
-  dataFormat?: "NHWC" | "NCHW";
-  dimRoundingMode?: "floor" | "round" | "ceil";
+interface Attrs extends Conv2DAttrs {
   inputShape: [number, number, number, number];
 }
 
 function conv2dBackpropInput(args: KernelArgs): tf.TensorInfo {
   const b = wasmOf(args), dy = input(args.inputs, "dy"), filter = input(args.inputs, "filter");
   const a = args.attrs as unknown as Attrs;
-  if (a.dataFormat !== undefined && a.dataFormat !== "NHWC") {
-    throw new RangeError(
-      `Conv2DBackpropInput (wasm): dataFormat must be 'NHWC' (as wasm Conv2D), got '${a.dataFormat}'`,
-    );
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    a.inputShape,
-    filter.shape as [number, number, number, number],
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-  );
+  const info = conv2dInfo("Conv2DBackpropInput", a.inputShape, filter.shape, a);
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C } = info;
   const { outHeight: Ho, outWidth: Wo, outChannels: F } = info;
   if (dy.shape.join() !== [N, Ho, Wo, F].join()) {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 // Stock's wasm kernels register when this module loads; importing it first lets ours replace them.
 import "@tensorflow/tfjs-backend-wasm";
 import { heapFloats, type WasmBackend } from "../backend_types.ts";
@@ -86,4 +86,37 @@ export function checkNoDilation(kernel: string, dilations: unknown): void {
       `${kernel} (wasm): dilations must be 1, got ${JSON.stringify(dilations)}`,
     );
   }
+}
+
+/** The stock attributes both `Conv2DBackprop*` kernels take (besides the shape they produce). */
+export interface Conv2DAttrs {
+  strides: number | [number, number];
+  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+  dataFormat?: "NHWC" | "NCHW";
+  dimRoundingMode?: "floor" | "round" | "ceil";
+}
+
+/**
+ * Stock's conv geometry for filter [kh,kw,C,F] on x [N,H,W,C], after refusing NCHW (which wasm's
+ * forward `Conv2D` refuses too).
+ */
+export function conv2dInfo(
+  kernel: string,
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  a: Conv2DAttrs,
+): tf.backend_util.Conv2DInfo {
+  if (a.dataFormat !== undefined && a.dataFormat !== "NHWC") {
+    throw new RangeError(
+      `${kernel} (wasm): dataFormat must be 'NHWC' (as wasm Conv2D), got '${a.dataFormat}'`,
+    );
+  }
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
 }
