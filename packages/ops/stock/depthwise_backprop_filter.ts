@@ -18,6 +18,7 @@ import {
   type DepthwiseAttrs,
   depthwiseInfo,
   depthwiseSimd,
+  forEachTap,
   simdFits,
 } from "./depthwise_geometry.ts";
 
@@ -36,37 +37,20 @@ function depthwiseBackpropFilter(args: KernelArgs): tf.TensorInfo {
     depthwiseSimd(b, 0, x, dy, dw, info);
     return dw;
   }
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo } =
-    info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { top, left } = info.padInfo;
-  const mult = info.outChannels / C, CM = C * mult;
-  const acc = new Float64Array(kh * kw * CM); // [kh,kw,C,mult]
+  const { inChannels: C, filterHeight: kh, filterWidth: kw } = info;
+  const mult = info.outChannels / C;
+  const acc = new Float64Array(kh * kw * C * mult); // [kh,kw,C,mult]
   const xv = heapFloats(b, x), dv = heapFloats(b, dy);
-  for (let n = 0; n < N; n++) {
-    for (let i = 0; i < Ho; i++) {
-      for (let kp = 0; kp < kh; kp++) {
-        const r = i * sh + kp - top;
-        if (r < 0 || r >= H) continue;
-        for (let j = 0; j < Wo; j++) {
-          const db = ((n * Ho + i) * Wo + j) * CM;
-          for (let kq = 0; kq < kw; kq++) {
-            const s = j * sw + kq - left;
-            if (s < 0 || s >= W) continue;
-            const xb = ((n * H + r) * W + s) * C, ab = (kp * kw + kq) * CM;
-            if (mult === 1) {
-              for (let c = 0; c < C; c++) acc[ab + c] += xv[xb + c] * dv[db + c];
-            } else {
-              for (let c = 0; c < C; c++) {
-                const v = xv[xb + c], o = c * mult;
-                for (let m = 0; m < mult; m++) acc[ab + o + m] += v * dv[db + o + m];
-              }
-            }
-          }
-        }
+  forEachTap(info, (xb, db, ab) => {
+    if (mult === 1) {
+      for (let c = 0; c < C; c++) acc[ab + c] += xv[xb + c] * dv[db + c];
+    } else {
+      for (let c = 0; c < C; c++) {
+        const v = xv[xb + c], o = c * mult;
+        for (let m = 0; m < mult; m++) acc[ab + o + m] += v * dv[db + o + m];
       }
     }
-  }
+  });
   const dw = b.makeOutput([kh, kw, C, mult], "float32");
   heapFloats(b, dw).set(acc);
   return dw;

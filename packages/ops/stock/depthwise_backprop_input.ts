@@ -21,6 +21,7 @@ import {
   type DepthwiseAttrs,
   depthwiseInfo,
   depthwiseSimd,
+  forEachTap,
   simdFits,
 } from "./depthwise_geometry.ts";
 
@@ -41,40 +42,23 @@ function depthwiseBackpropInput(args: KernelArgs): tf.TensorInfo {
     depthwiseSimd(b, 1, dx, dy, filter, info);
     return dx;
   }
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo } =
-    info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { top, left } = info.padInfo;
-  const mult = info.outChannels / C, CM = C * mult;
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C } = info;
+  const mult = info.outChannels / C;
   const dx = b.makeOutput([N, H, W, C], "float32");
   const out = heapFloats(b, dx), dv = heapFloats(b, dy), wv = heapFloats(b, filter);
   out.fill(0);
-  for (let n = 0; n < N; n++) {
-    for (let i = 0; i < Ho; i++) {
-      for (let kp = 0; kp < kh; kp++) {
-        const r = i * sh + kp - top;
-        if (r < 0 || r >= H) continue;
-        for (let j = 0; j < Wo; j++) {
-          const db = ((n * Ho + i) * Wo + j) * CM;
-          for (let kq = 0; kq < kw; kq++) {
-            const s = j * sw + kq - left;
-            if (s < 0 || s >= W) continue;
-            const xb = ((n * H + r) * W + s) * C, wb = (kp * kw + kq) * CM;
-            if (mult === 1) {
-              for (let c = 0; c < C; c++) out[xb + c] += dv[db + c] * wv[wb + c];
-            } else {
-              for (let c = 0; c < C; c++) {
-                const o = c * mult;
-                let sum = 0;
-                for (let m = 0; m < mult; m++) sum += dv[db + o + m] * wv[wb + o + m];
-                out[xb + c] += sum;
-              }
-            }
-          }
-        }
+  forEachTap(info, (xb, db, wb) => {
+    if (mult === 1) {
+      for (let c = 0; c < C; c++) out[xb + c] += dv[db + c] * wv[wb + c];
+    } else {
+      for (let c = 0; c < C; c++) {
+        const o = c * mult;
+        let sum = 0;
+        for (let m = 0; m < mult; m++) sum += dv[db + o + m] * wv[wb + o + m];
+        out[xb + c] += sum;
       }
     }
-  }
+  });
   return dx;
 }
 

@@ -1,6 +1,7 @@
 /**
- * What both depthwise backprop kernels share: the geometry from their stock attributes, and the
- * SIMD walk of `depthwise.wat` for multiplier 1 with channels in fours (MobileNet's case).
+ * What both depthwise backprop kernels share: the geometry from their stock attributes, the walk
+ * over every filter tap that lands inside the input (their plain-loop path), and the SIMD walk of
+ * `depthwise.wat` for multiplier 1 with channels in fours (MobileNet's case).
  *
  * @module
  */
@@ -87,4 +88,36 @@ export function depthwiseSimd(
     info.padInfo.top,
     info.padInfo.left,
   );
+}
+
+/**
+ * Calls `visit(xb, db, kb)` for every image, output pixel and filter tap that reads inside the
+ * input: the offsets of that input pixel in x [N,H,W,C], of the output pixel in dy
+ * [N,Ho,Wo,C·mult] and of the tap in the filter [kh,kw,C·mult]. The caller loops over channels.
+ */
+export function forEachTap(
+  info: tf.backend_util.Conv2DInfo,
+  visit: (xb: number, db: number, kb: number) => void,
+): void {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo } =
+    info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  const CM = info.outChannels;
+  for (let n = 0; n < N; n++) {
+    for (let i = 0; i < Ho; i++) {
+      for (let kp = 0; kp < kh; kp++) {
+        const r = i * sh + kp - top;
+        if (r < 0 || r >= H) continue;
+        for (let j = 0; j < Wo; j++) {
+          const db = ((n * Ho + i) * Wo + j) * CM;
+          for (let kq = 0; kq < kw; kq++) {
+            const s = j * sw + kq - left;
+            if (s < 0 || s >= W) continue;
+            visit(((n * H + r) * W + s) * C, db, (kp * kw + kq) * CM);
+          }
+        }
+      }
+    }
+  }
 }
