@@ -196,22 +196,34 @@
     (local.get $j))
 
   ;; ∇_t += y_t (K_it d_i + K_jt d_j) over the active set: an SMO step's gradient update, with
-  ;; d = Δα·y of the pair.
-  (func $update2 (export "update2") (param $active i32) (param $m i32) (param $y i32) (param $G i32)
-    (param $Ki i32) (param $Kj i32) (param $di f64) (param $dj f64)
-    (local $a i32) (local $t i32) (local $o i32) (local $g i32)
+  ;; d = Δα·y of the pair; in the same pass, the next step's maxUp on the updated ∇ (its i, the
+  ;; maximum left in $up), so that a step walks the active set twice, not three times.
+  (func $update2 (export "update2") (param $active i32) (param $m i32) (param $flags i32) (param $y i32)
+    (param $G i32) (param $Ki i32) (param $Kj i32) (param $di f64) (param $dj f64) (result i32)
+    (local $a i32) (local $t i32) (local $o i32) (local $i i32) (local $yt f64) (local $g f64)
+    (local $v f64) (local $best f64)
+    (local.set $i (i32.const -1))
+    (local.set $best (f64.const -inf))
     (block $done (loop $each
       (br_if $done (i32.ge_u (local.get $a) (local.get $m)))
       (local.set $t (i32.load (i32.add (local.get $active) (i32.shl (local.get $a) (i32.const 2)))))
       (local.set $o (i32.shl (local.get $t) (i32.const 3)))
-      (local.set $g (i32.add (local.get $G) (local.get $o)))
-      (f64.store (local.get $g) (f64.add (f64.load (local.get $g))
-        (f64.mul (f64.load (i32.add (local.get $y) (local.get $o)))
+      (local.set $yt (f64.load (i32.add (local.get $y) (local.get $o))))
+      (local.set $g (f64.add (f64.load (i32.add (local.get $G) (local.get $o)))
+        (f64.mul (local.get $yt)
           (f64.add
             (f64.mul (f64.load (i32.add (local.get $Ki) (local.get $o))) (local.get $di))
             (f64.mul (f64.load (i32.add (local.get $Kj) (local.get $o))) (local.get $dj))))))
+      (f64.store (i32.add (local.get $G) (local.get $o)) (local.get $g))
+      (if (i32.and (i32.load8_u (i32.add (local.get $flags) (local.get $t))) (i32.const 1))
+        (then
+          (local.set $v (f64.neg (f64.mul (local.get $yt) (local.get $g))))
+          (if (f64.ge (local.get $v) (local.get $best))
+            (then (local.set $best (local.get $v)) (local.set $i (local.get $t))))))
       (local.set $a (i32.add (local.get $a) (i32.const 1)))
-      (br $each))))
+      (br $each)))
+    (global.set $up (local.get $best))
+    (local.get $i))
 
   ;; G[t] += (y[t] s) col[t] for t = active[a], a in [from, to): a gradient (or Ḡ) update with
   ;; one kernel column.
@@ -376,7 +388,7 @@
   ;; and Ḡ. Returns the steps made: fewer than $limit when a selection found the gap below tol
   ;; (or no pair).
   (func (export "smo") (param $d i32) (param $limit i32) (result i32)
-    (local $steps i32) (local $i i32) (local $j i32) (local $Ki i32) (local $Kj i32)
+    (local $steps i32) (local $i i32) (local $next i32) (local $j i32) (local $Ki i32) (local $Kj i32)
     (local $active i32) (local $m i32) (local $y i32) (local $G i32) (local $QD i32)
     (local $alpha i32) (local $cache i32) (local $C f64) (local $tau f64) (local $gap f64)
     (local $yi f64) (local $yj f64) (local $ai f64) (local $aj f64) (local $ni f64) (local $nj f64)
@@ -390,11 +402,11 @@
     (local.set $m (i32.load offset=36 (local.get $d)))
     (local.set $C (f64.load offset=40 (local.get $d)))
     (local.set $tau (f64.load offset=56 (local.get $d)))
+    ;; WSS 3's i: here for the first step, from the previous step's gradient update for the others.
+    (local.set $i (call $maxUp (local.get $active) (local.get $m) (i32.load offset=16 (local.get $d))
+      (local.get $y) (local.get $G)))
     (block $done (loop $step
       (br_if $done (i32.ge_s (local.get $steps) (local.get $limit)))
-      ;; WSS 3.
-      (local.set $i (call $maxUp (local.get $active) (local.get $m) (i32.load offset=16 (local.get $d))
-        (local.get $y) (local.get $G)))
       (br_if $done (i32.lt_s (local.get $i) (i32.const 0)))
       (local.set $Ki (call $colGet (local.get $cache) (local.get $i) (local.get $active) (local.get $m) (i32.const 0)))
       (local.set $j (call $partner (local.get $active) (local.get $m) (i32.load offset=16 (local.get $d))
@@ -461,11 +473,13 @@
       (call $setFlags (local.get $d) (local.get $i))
       (call $setFlags (local.get $d) (local.get $j))
       ;; ∇_t += Q_ti Δα_i + Q_tj Δα_j, with Q_ti = y_t y_i K_ti.
-      (call $update2 (local.get $active) (local.get $m) (local.get $y) (local.get $G) (local.get $Ki)
-        (local.get $Kj) (f64.mul (f64.sub (local.get $ni) (local.get $ai)) (local.get $yi))
-        (f64.mul (f64.sub (local.get $nj) (local.get $aj)) (local.get $yj)))
+      (local.set $next (call $update2 (local.get $active) (local.get $m) (i32.load offset=16 (local.get $d))
+        (local.get $y) (local.get $G) (local.get $Ki) (local.get $Kj)
+        (f64.mul (f64.sub (local.get $ni) (local.get $ai)) (local.get $yi))
+        (f64.mul (f64.sub (local.get $nj) (local.get $aj)) (local.get $yj))))
       (call $moveGbar (local.get $d) (local.get $i) (local.get $ai))
       (call $moveGbar (local.get $d) (local.get $j) (local.get $aj))
+      (local.set $i (local.get $next))
       (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
       (br $step)))
     (local.get $steps))

@@ -113,13 +113,14 @@ export interface KernelWasm {
   update2(
     active: number,
     m: number,
+    flags: number,
     y: number,
     G: number,
     Ki: number,
     Kj: number,
     di: number,
     dj: number,
-  ): void;
+  ): number;
   colGet(cache: number, i: number, active: number, m: number, full: number): number;
   setFlags(solver: number, t: number): void;
   moveGbar(solver: number, k: number, before: number): void;
