@@ -158,8 +158,18 @@ function makeModel<L extends Label>(
   union: number[],
   rows: ArrayLike<number>[],
 ): SVMModel<L> {
-  const table = new KernelTable(rows, kernel), at = new Map(union.map((i, p) => [i, p]));
-  const svPos = parts.map((m) => Int32Array.from(m.supportIndices, (i) => at.get(i)!));
+  // The support vectors are copied now (the caller's rows may change later); their kernel table
+  // is built on the first decision, not in the fit: a model only fitted and saved never needs it.
+  const d = rows[0].length, sv = new Float64Array(rows.length * d); // [SVs, d]
+  for (let p = 0; p < rows.length; p++) sv.set(rows[p], p * d);
+  const svRows = () => Array.from(rows, (_, p) => sv.subarray(p * d, (p + 1) * d));
+  let table: KernelTable | null = null;
+  // Each machine's support vectors as positions in the union (one machine: the union itself).
+  let svPos = [Int32Array.from(union.keys())];
+  if (parts.length > 1) {
+    const at = new Map(union.map((i, p) => [i, p]));
+    svPos = parts.map((m) => Int32Array.from(m.supportIndices, (i) => at.get(i)!));
+  }
   const machines: Machine<L>[] = parts.map((m) => ({
     negative: classes[m.negative],
     positive: classes[m.positive],
@@ -171,12 +181,13 @@ function makeModel<L extends Label>(
   const binary = parts.length === 1, M = parts.length;
   const decision = (X: ArrayLike<number>[]): Float64Array => {
     checkX("decision", X);
-    if (X[0].length !== table.d) {
-      throw new RangeError(`decision: X has ${X[0].length} features, the model ${table.d}`);
+    if (X[0].length !== d) {
+      throw new RangeError(`decision: X has ${X[0].length} features, the model ${d}`);
     }
+    table ??= new KernelTable(svRows(), kernel);
     const f = new Float64Array(X.length * M), B = KernelTable.BLOCK, n = table.n;
     for (let r0 = 0; r0 < X.length; r0 += B) {
-      const count = Math.min(B, X.length - r0), K = table.block(X, r0, count); // [count, n]
+      const count = Math.min(B, X.length - r0), K = table!.block(X, r0, count); // [count, n]
       for (let q = 0; q < count; q++) {
         parts.forEach((m, j) => {
           const pos = svPos[j], coef = m.coef, at = q * n;
@@ -198,14 +209,17 @@ function makeModel<L extends Label>(
       return classes[best];
     });
   };
-  const sumAlpha = new Float64Array(n);
-  for (const m of parts) m.alpha.forEach((a, i) => (sumAlpha[i] += a));
+  let sumAlpha = parts[0].alpha;
+  if (!binary) {
+    sumAlpha = new Float64Array(n);
+    for (const m of parts) m.alpha.forEach((a, i) => (sumAlpha[i] += a));
+  }
   return {
     kernel,
     C,
     classes,
     machines,
-    alpha: binary ? parts[0].alpha : sumAlpha,
+    alpha: sumAlpha,
     supportIndices: union,
     bias: binary ? parts[0].bias : NaN,
     dualObjective: binary ? parts[0].dualObjective : parts.reduce((s, m) => s + m.dualObjective, 0),
@@ -227,7 +241,7 @@ function makeModel<L extends Label>(
         n,
         classes: classes.slice(),
         supportIndices: union.slice(),
-        supportVectors: rows.map((x) => Array.from(x)),
+        supportVectors: svRows().map((x) => Array.from(x)),
         machines: parts.map((m, j) => ({
           negative: m.negative,
           positive: m.positive,
@@ -303,34 +317,46 @@ export function fitSVM<L extends Label = number>(
   const k = classes.length, total = (k * (k - 1)) / 2, parts: MachineParts[] = [];
   for (let a = 0; a < k; a++) {
     for (let b = a + 1; b < k; b++) {
-      const members = [...index.keys()].filter((i) => index[i] === a || index[i] === b);
-      const yPair = Float64Array.from(members, (i) => (index[i] === b ? 1 : -1));
-      const { alpha: sub, grad } = solveBinary(
-        op,
-        members.map((i) => X[i]),
-        yPair,
-        kernel,
-        C,
-        opts,
-      );
-      const alpha = new Float64Array(n);
-      members.forEach((i, s) => (alpha[i] = sub[s]));
-      const amax = sub.reduce((u, v) => Math.max(u, v), 0);
-      const kept = [...sub.keys()].filter((s) => sub[s] > 1e-5 * amax);
+      // Plain loops here and below: they run once per fit, mostly before the JIT has seen them.
+      const members: number[] = [];
+      for (let i = 0; i < n; i++) if (index[i] === a || index[i] === b) members.push(i);
+      const m = members.length, all = m === n, yPair = new Float64Array(m);
+      const Xp: ArrayLike<number>[] = all ? X : new Array(m);
+      for (let s = 0; s < m; s++) {
+        yPair[s] = index[members[s]] === b ? 1 : -1;
+        if (!all) Xp[s] = X[members[s]];
+      }
+      const { alpha: sub, grad } = solveBinary(op, Xp, yPair, kernel, C, opts);
+      let alpha = sub; // the solvers return α in arrays of their own
+      if (!all) {
+        alpha = new Float64Array(n);
+        for (let s = 0; s < m; s++) alpha[members[s]] = sub[s];
+      }
+      // Σα − ½ αᵀQα with Qα = ∇ + e.
+      let amax = 0, dualObjective = 0;
+      for (let s = 0; s < m; s++) {
+        if (sub[s] > amax) amax = sub[s];
+        dualObjective += 0.5 * sub[s] * (1 - grad[s]);
+      }
+      const supportIndices: number[] = [], coef: number[] = [];
+      for (let s = 0; s < m; s++) {
+        if (sub[s] > 1e-5 * amax) (supportIndices.push(members[s]), coef.push(sub[s] * yPair[s]));
+      }
       parts.push({
         negative: a,
         positive: b,
         alpha,
-        supportIndices: kept.map((s) => members[s]),
-        coef: Float64Array.from(kept, (s) => sub[s] * yPair[s]),
+        supportIndices,
+        coef: Float64Array.from(coef),
         bias: bias(sub, grad, yPair, C),
-        // Σα − ½ αᵀQα with Qα = ∇ + e.
-        dualObjective: sub.reduce((t, v, s) => t + 0.5 * v * (1 - grad[s]), 0),
+        dualObjective,
       });
       opts.onProgress?.(parts.length, total);
     }
   }
-  const union = [...new Set(parts.flatMap((m) => m.supportIndices))].sort((u, v) => u - v);
+  const union = parts.length === 1
+    ? parts[0].supportIndices.slice()
+    : [...new Set(parts.flatMap((m) => m.supportIndices))].sort((u, v) => u - v);
   return makeModel(kernel, C, n, classes, parts, union, union.map((i) => X[i]));
 }
 
