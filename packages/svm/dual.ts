@@ -202,7 +202,6 @@ export abstract class DualSolver {
     this.cache = new ColumnCache(table, opts.cacheBytes ?? 200 * 2 ** 20);
     this.at = at;
     this.active = table.i32(at.active, n);
-    for (let i = 0; i < n; i++) this.active[i] = i; // (map() would copy out of the memory)
     this.#col = table.f64(colAt, n);
     this.y = table.f64(at.y, n);
     this.y.set(y);
@@ -217,7 +216,7 @@ export abstract class DualSolver {
     this.#desc.set([at.active, at.y, at.G, at.Gbar, at.flags, at.QD, at.alpha, this.cache.at, n]);
     table.f64(at.solver + 40, 4).set([C, this.tol, TAU, Infinity]); // C, tol, τ, gap
     this.#m = this.m = n;
-    for (let t = 0; t < n; t++) this.setFlags(t);
+    table.wasm.start(at.solver); // every point active, its flags set
   }
 
   /** Points active: `active[0..m)`. */

@@ -367,6 +367,16 @@
       (select (local.get $below) (local.get $above) (local.get $pos))
       (i32.shl (select (local.get $above) (local.get $below) (local.get $pos)) (i32.const 1)))))
 
+  ;; A solver's start: active[t] = t and point t's flags, for every point (one call, not n).
+  (func (export "start") (param $d i32)
+    (local $t i32)
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $t) (i32.load offset=32 (local.get $d))))
+      (i32.store (i32.add (i32.load (local.get $d)) (i32.shl (local.get $t) (i32.const 2))) (local.get $t))
+      (call $setFlags (local.get $d) (local.get $t))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $each))))
+
   ;; After α_k moved from $before: Ḡ follows when α_k reached or left C, over every point.
   (func $moveGbar (export "moveGbar") (param $d i32) (param $k i32) (param $before f64)
     (local $C f64) (local $is i32) (local $col i32)

@@ -123,6 +123,7 @@ export interface KernelWasm {
   ): number;
   colGet(cache: number, i: number, active: number, m: number, full: number): number;
   setFlags(solver: number, t: number): void;
+  start(solver: number): void;
   moveGbar(solver: number, k: number, before: number): void;
   smo(solver: number, limit: number): number;
   prepare(pts: number, sq: number, ident: number, n: number, d: number, dp: number): void;
