@@ -105,7 +105,8 @@ export function checkLabels<L extends number | string>(
   if (labels.length !== n) {
     throw new RangeError(`${op}: y has ${labels.length} labels for ${n} points`);
   }
-  const kind = typeof labels[0];
+  // Plain loops, no closures: this runs once per fit, mostly before the JIT has seen it.
+  const kind = typeof labels[0], seen = new Set<unknown>();
   for (let i = 0; i < n; i++) {
     const v = labels[i];
     if (
@@ -117,8 +118,9 @@ export function checkLabels<L extends number | string>(
         } like y[0], got ${short(v)}`,
       );
     }
+    seen.add(v);
   }
-  const classes = [...new Set(Array.from(labels) as L[])].sort((a, b) =>
+  const classes = ([...seen] as L[]).sort((a, b) =>
     typeof a === "number" ? (a as number) - (b as number) : a < b ? -1 : a > b ? 1 : 0
   );
   if (classes.length < 2) {
@@ -126,8 +128,11 @@ export function checkLabels<L extends number | string>(
       `${op}: y must contain at least two classes, got only ${short(classes[0])}`,
     );
   }
-  const at = new Map(classes.map((c, k) => [c, k]));
-  return { classes, index: Int32Array.from(labels as ArrayLike<L>, (v) => at.get(v)!) };
+  const at = new Map<unknown, number>();
+  for (let k = 0; k < classes.length; k++) at.set(classes[k], k);
+  const index = new Int32Array(n);
+  for (let i = 0; i < n; i++) index[i] = at.get(labels[i])!;
+  return { classes, index };
 }
 
 /**
