@@ -124,11 +124,12 @@ export interface SVMJson<L extends Label = number> {
  */
 function bias(alpha: Float64Array, grad: Float64Array, y: Float64Array, C: number): number {
   let ub = Infinity, lb = -Infinity, sum = 0, free = 0;
-  for (let i = 0; i < alpha.length; i++) {
-    const yg = y[i] * grad[i];
-    if (alpha[i] >= C) y[i] < 0 ? (ub = Math.min(ub, yg)) : (lb = Math.max(lb, yg));
-    else if (alpha[i] <= 0) y[i] > 0 ? (ub = Math.min(ub, yg)) : (lb = Math.max(lb, yg));
-    else (sum += yg), free++;
+  for (let i = 0, n = alpha.length; i < n; i++) {
+    const a = alpha[i], yi = y[i], yg = yi * grad[i];
+    // At C with y < 0 or at 0 with y > 0, y∇ bounds b from above; the other bounded ones below.
+    if (a > 0 && a < C) (sum += yg), free++;
+    else if ((a >= C) === (yi < 0)) ub = Math.min(ub, yg);
+    else lb = Math.max(lb, yg);
   }
   return -(free > 0 ? sum / free : (ub + lb) / 2);
 }
