@@ -115,9 +115,7 @@ export class ColumnCache {
 
   /** After positions i < j of the active list swapped: columns holding i but not j are cut to i. */
   swapped(i: number, j: number): void {
-    const len = this.#table.i32(this.#len, this.capacity);
-    const used = this.#table.i32(this.at + 40, 1)[0];
-    for (let s = 0; s < used; s++) if (len[s] > i && len[s] <= j) len[s] = i;
+    this.#table.wasm.cut(this.at, i, j);
   }
 }
 
@@ -196,7 +194,7 @@ export abstract class DualSolver {
       QD: table.alloc(8 * n),
       coef: table.alloc(8 * n),
       alpha: table.alloc(8 * n),
-      solver: table.alloc(80),
+      solver: table.alloc(96),
     };
     const colAt = table.alloc(8 * n);
     this.cache = new ColumnCache(table, opts.cacheBytes ?? 200 * 2 ** 20);
@@ -315,12 +313,10 @@ export abstract class DualSolver {
 
   /** The gradient of the shrunk points, from Ḡ and the free multipliers; every point active again. */
   reconstruct(): void {
-    const { active, alpha, y, G, Gbar, flags, n, table, cache, at } = this, m = this.m;
+    const { active, alpha, y, G, flags, n, table, cache, at } = this, m = this.m;
     if (m === n) return;
     const w = table.wasm;
-    for (let a = m; a < n; a++) G[active[a]] = Gbar[active[a]] - 1;
-    let free = 0;
-    for (let a = 0; a < m; a++) if (flags[active[a]] === FREE) free++;
+    const free = w.unshrink(at.solver); // ∇ = Ḡ − 1 on the shrunk points; free ones counted
     if (free * n > 2 * m * (n - m)) {
       // Many free multipliers: one partial column per shrunk point, uncached.
       const col = this.#col, coef = this.#coef;
@@ -352,15 +348,9 @@ export abstract class DualSolver {
    * is a solver defect, reported rather than returned.
    */
   checkKKT(): void {
-    const { alpha, y, C, n } = this;
-    let sum = 0, scale = 0;
-    for (let t = 0; t < n; t++) {
-      if (!(alpha[t] >= 0 && alpha[t] <= C)) {
-        throw new Error(`${this.name}: α[${t}] = ${alpha[t]} left the box [0, ${C}]`);
-      }
-      sum += alpha[t] * y[t];
-      scale += alpha[t];
-    }
+    const { alpha, C } = this, bad = this.table.wasm.kkt(this.at.solver);
+    if (bad >= 0) throw new Error(`${this.name}: α[${bad}] = ${alpha[bad]} left the box [0, ${C}]`);
+    const [sum, scale] = this.table.f64(this.at.solver + 80, 2);
     if (Math.abs(sum) > 1e-9 * Math.max(C, scale)) {
       throw new Error(`${this.name}: yᵀα = ${sum}, not 0: the equality constraint drifted`);
     }

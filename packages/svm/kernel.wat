@@ -348,10 +348,23 @@
       (then (i32.store offset=36 (local.get $c) (local.get $s))))
     (local.get $col))
 
+  ;; After positions i < j of the active list swapped: the columns holding i but not j are cut
+  ;; back to i (see dual.ts's ColumnCache).
+  (func (export "cut") (param $c i32) (param $i i32) (param $j i32)
+    (local $s i32) (local $p i32) (local $len i32)
+    (block $done (loop $each
+      (br_if $done (i32.ge_s (local.get $s) (i32.load offset=40 (local.get $c))))
+      (local.set $p (i32.add (i32.load offset=8 (local.get $c)) (i32.shl (local.get $s) (i32.const 2))))
+      (local.set $len (i32.load (local.get $p)))
+      (if (i32.and (i32.gt_s (local.get $len) (local.get $i)) (i32.le_s (local.get $len) (local.get $j)))
+        (then (i32.store (local.get $p) (local.get $i))))
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (br $each))))
+
   ;; The dual solver's state (dual.ts's DualSolver), described at byte $d (int32 unless
   ;; marked): 0 active, 4 y, 8 ∇, 12 Ḡ, 16 flags, 20 QD, 24 α, 28 the column cache's
   ;; description, 32 n, 36 m, 40 C f64, 48 tol f64, 56 tau f64, 64 the last gap f64, 72 and 76
-  ;; the first swap of the last shrink.
+  ;; the first swap of the last shrink, 80 and 88 Σ α_t y_t and Σ α_t (f64, by kkt).
 
   ;; Point t's flags: UP (1) when α_t may grow along y_t, LOW (2) when it may shrink.
   (func $setFlags (export "setFlags") (param $d i32) (param $t i32)
@@ -516,6 +529,49 @@
       (br $each)))
     (global.set $up (local.get $up))
     (global.set $low (local.get $low)))
+
+  ;; Reconstruction's start (dual.ts): ∇_t = Ḡ_t − 1 for the shrunk points active[m..n), to
+  ;; which the free multipliers' columns are added next; returns how many of active[0..m) are free.
+  (func (export "unshrink") (param $d i32) (result i32)
+    (local $a i32) (local $m i32) (local $o i32) (local $free i32)
+    (local.set $m (i32.load offset=36 (local.get $d)))
+    (local.set $a (local.get $m))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $a) (i32.load offset=32 (local.get $d))))
+      (local.set $o (i32.shl (i32.load (i32.add (i32.load (local.get $d)) (i32.shl (local.get $a) (i32.const 2))))
+        (i32.const 3)))
+      (f64.store (i32.add (i32.load offset=8 (local.get $d)) (local.get $o))
+        (f64.sub (f64.load (i32.add (i32.load offset=12 (local.get $d)) (local.get $o))) (f64.const 1)))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $each)))
+    (local.set $a (i32.const 0))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $a) (local.get $m)))
+      (local.set $free (i32.add (local.get $free) (i32.eq (i32.const 3)
+        (i32.load8_u (i32.add (i32.load offset=16 (local.get $d))
+          (i32.load (i32.add (i32.load (local.get $d)) (i32.shl (local.get $a) (i32.const 2)))))))))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $each)))
+    (local.get $free))
+
+  ;; The final KKT check's sums (dual.ts): Σ α_t y_t and Σ α_t over every point, in index order,
+  ;; to the solver's words 80 and 88; returns the first t whose α_t left [0, C], else −1.
+  (func (export "kkt") (param $d i32) (result i32)
+    (local $t i32) (local $a f64) (local $C f64) (local $sum f64) (local $scale f64)
+    (local.set $C (f64.load offset=40 (local.get $d)))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $t) (i32.load offset=32 (local.get $d))))
+      (local.set $a (f64.load (i32.add (i32.load offset=24 (local.get $d)) (i32.shl (local.get $t) (i32.const 3)))))
+      (if (i32.eqz (i32.and (f64.ge (local.get $a) (f64.const 0)) (f64.le (local.get $a) (local.get $C))))
+        (then (return (local.get $t))))
+      (local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $a)
+        (f64.load (i32.add (i32.load offset=4 (local.get $d)) (i32.shl (local.get $t) (i32.const 3)))))))
+      (local.set $scale (f64.add (local.get $scale) (local.get $a)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $each)))
+    (f64.store offset=80 (local.get $d) (local.get $sum))
+    (f64.store offset=88 (local.get $d) (local.get $scale))
+    (i32.const -1))
 
   ;; A bounded multiplier whose gradient holds it at its bound beyond the violations $up, $low.
   (func $pinned (param $d i32) (param $t i32) (param $up f64) (param $low f64) (result i32)

@@ -124,6 +124,9 @@ export interface KernelWasm {
   colGet(cache: number, i: number, active: number, m: number, full: number): number;
   setFlags(solver: number, t: number): void;
   start(solver: number): void;
+  cut(cache: number, i: number, j: number): void;
+  unshrink(solver: number): number;
+  kkt(solver: number): number;
   moveGbar(solver: number, k: number, before: number): void;
   smo(solver: number, limit: number): number;
   prepare(pts: number, sq: number, ident: number, n: number, d: number, dp: number): void;
