@@ -140,8 +140,6 @@ export abstract class DualSolver {
   readonly alpha: Float64Array;
   /** ∇ = Qα − e. */
   readonly G: Float64Array;
-  /** C Σ_{α_k = C} Q_:k. */
-  readonly Gbar: Float64Array;
   /** UP | LOW per point (see {@linkcode DualSolver.setFlags}). */
   readonly flags: Uint8Array;
   /** `active[0..m)` are the points the loops visit; the rest are shrunk. */
@@ -207,7 +205,6 @@ export abstract class DualSolver {
     this.QD.set(table.diag);
     this.G = table.f64(at.G, n).fill(-1);
     this.flags = new Uint8Array(table.wasm.memory.buffer, at.flags, n);
-    this.Gbar = table.f64(at.Gbar, n);
     this.#coef = table.f64(at.coef, n);
     this.alpha = table.f64(at.alpha, n);
     this.#desc = table.i32(at.solver, 10);
