@@ -68,7 +68,8 @@ Deno.test("runTransfer trains every mode and writes curves, prediction grids, me
       Math.max(...m.history.map((h: { val: { accuracy: number } }) => h.val.accuracy)),
     );
   }
-  assertEquals(written.modes.freeze.trainableParameters, 24 * 2 + 2); // the head alone
+  // The head alone: batch norm over avg and max pools (2·24 scales and offsets), dense 48→2.
+  assertEquals(written.modes.freeze.trainableParameters, 2 * 48 + 48 * 2 + 2);
   assertEquals(metrics.cut, "block_2_add");
   // The tutorial's log: "Epoch i/n", a rule, then the phases' loss and accuracy.
   const at = lines.indexOf("Epoch 1/1");

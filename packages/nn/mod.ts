@@ -64,11 +64,13 @@ export {
   loadBackbone,
 } from "./backbones.ts";
 export {
+  type EvaluateOptions,
   evaluateSet,
   finetune,
   type FinetuneOptions,
   freeze,
   fromScratch,
+  type ParamGroup,
   type PhaseRecord,
   type ScratchOptions,
   trainModel,

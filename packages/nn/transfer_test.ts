@@ -45,7 +45,13 @@ const weightsOf = (m: tf.LayersModel, layer: string) =>
 Deno.test("freeze trains only the head: the backbone, batch-norm statistics included, stays put", async () => {
   const b = await backbone();
   const model = freeze(b, 2);
-  assertEquals(model.trainableWeights.length, 2); // head kernel and bias
+  // The head's batch norm (scale, offset) and dense layer (kernel, bias).
+  assertEquals(model.trainableWeights.map((w) => w.name.split("/")[0]), [
+    "head_bn",
+    "head_bn",
+    "head_dense",
+    "head_dense",
+  ]);
   const before = weightsOf(model, "block_2_expand_BN"); // gamma, beta, moving mean, variance
   const conv = weightsOf(model, "block_1_project");
   const set = colours(12, 1);
@@ -172,5 +178,95 @@ Deno.test("bad input to the transfer functions gets errors naming the argument",
     RangeError,
     "optimizer.name must be",
   );
+  model.dispose();
+});
+
+Deno.test("evaluateSet with flip averages the probabilities of each image and its mirror image", () => {
+  // [N,1,2,1] images x = (a, b) → logits (2a, b); mirrored (b, a) → (2b, a). Float64 oracle.
+  const model = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [1, 2, 1] }),
+      tf.layers.dense({ units: 2, activation: "softmax", useBias: false }),
+    ],
+  });
+  model.layers[1].setWeights([tf.tensor2d([[2, 0], [0, 1]])]);
+  const pixels = [[0.3, 1.0], [1.2, 0.1], [-0.5, 0.4]], labels = Uint8Array.of(0, 0, 1);
+  const set = {
+    images: Float32Array.from(pixels.flat()),
+    labels,
+    n: 3,
+    height: 1,
+    width: 2,
+    channels: 1,
+  };
+  const softmax = (l: number[]) => l.map((v) => Math.exp(v) / (Math.exp(l[0]) + Math.exp(l[1])));
+  let lossSum = 0, correct = 0;
+  const want = pixels.map(([a, b], i) => {
+    const p = softmax([2 * a, b]), q = softmax([2 * b, a]);
+    const avg = [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2];
+    lossSum -= Math.log(avg[labels[i]]);
+    const cls = avg[1] > avg[0] ? 1 : 0;
+    correct += +(cls === labels[i]);
+    return cls;
+  });
+  const n = tf.memory().numTensors;
+  for (const batchSize of [1, 2, 16]) {
+    const got = evaluateSet(model, set, { flip: true, batchSize });
+    assertEquals(Array.from(got.predictions), want);
+    assertClose([got.loss, got.accuracy], [lossSum / 3, correct / 3], "flip loss, accuracy", 1e-6);
+  }
+  assertEquals(tf.memory().numTensors, n);
+  // The first image alone gives logits (0.6, 1.0), class 1; with its mirror (2.0, 0.3), class 0.
+  assertEquals([evaluateSet(model, set).predictions[0], want[0]], [1, 0]);
+  assertThrows(() => evaluateSet(model, set, { flip: 1 as unknown as boolean }), TypeError, "flip");
+  model.dispose();
+});
+
+Deno.test("trainModel's paramGroups: a group's weights wait for fromEpoch, then step at lrScale × the rate", async () => {
+  const set = colours(6, 7);
+  const sgd = { epochs: 1, batchSize: 3, optimizer: { name: "sgd" as const, lr: 0.1 }, ...quiet };
+  const conv = (m: tf.LayersModel) => weightsOf(m, "Conv1")[0];
+  // Two SGD steps from the same weights, with and without the group at half the rate: the first
+  // moves only the head (the zero head passes no gradient back), the second Conv1 as well.
+  const steps: number[][] = [];
+  for (const paramGroups of [[], [{ layers: /^Conv1$/, lrScale: 0.5 }]]) {
+    const model = finetune(await backbone(), 2);
+    const before = conv(model);
+    await trainModel(model, { train: set, validation: set }, { ...sgd, paramGroups });
+    steps.push(conv(model).map((w, i) => w - before[i]));
+    model.dispose();
+  }
+  assert(steps[0].some((d) => Math.abs(d) > 1e-6), "Conv1 moved");
+  assertClose(steps[1], steps[0].map((d) => d / 2), "half-rate step", 1e-6);
+
+  const model = finetune(await backbone(), 2);
+  const before = { conv: weightsOf(model, "Conv1"), head: weightsOf(model, "head_dense") };
+  const late = [{ layers: /^(?!head_)/, fromEpoch: 1 }];
+  // Conv1 at the end of each epoch (trainModel then restores the best epoch's weights).
+  const seen: number[][][] = [];
+  await trainModel(model, { train: set, validation: set }, {
+    ...sgd,
+    epochs: 2,
+    paramGroups: late,
+    onEpoch: () => void seen.push(weightsOf(model, "Conv1")),
+  });
+  assertEquals(seen[0], before.conv);
+  assert(JSON.stringify(seen[1]) !== JSON.stringify(before.conv), "Conv1 trains from epoch 1");
+  assert(JSON.stringify(weightsOf(model, "head_dense")) !== JSON.stringify(before.head), "head");
+
+  const bad = (paramGroups: unknown, kind: ErrorConstructor, msg: string) =>
+    assertRejects(
+      () => trainModel(model, { train: set, validation: set }, { ...sgd, paramGroups } as never),
+      kind,
+      msg,
+    );
+  await bad([{ layers: "Conv1" }], TypeError, "paramGroups[0].layers must be a RegExp");
+  await bad(
+    [{ layers: /^nope$/ }],
+    RangeError,
+    "paramGroups[0].layers (/^nope$/) matches no layer",
+  );
+  await bad([{ layers: /^Conv1$/, lrScale: 0 }], RangeError, "lrScale > 0");
+  await bad([{ layers: /^Conv1$/, fromEpoch: 0.5 }], RangeError, "integer fromEpoch");
   model.dispose();
 });
