@@ -23,9 +23,9 @@ import {
   freeze,
   fromScratch,
   loadBackbone,
+  type ParamGroup,
   saveModel,
   trainModel,
-  type ParamGroup,
   type TransferEpoch,
   type TransferOptimizer,
 } from "@convgrad/nn";
