@@ -92,13 +92,26 @@ interface ConvShape {
   pad?: [number, number];
   /** Relative tolerance against the oracle; 1e-5 unless set. */
   tolerance?: number;
+  /** dY as behind a 2x2 max-pool: in each 2x2 window all but one entry exactly 0. */
+  pooledDy?: boolean;
+}
+
+/** `dy` [N,F,Ho,Wo] with all but one entry (picked by the LCG) of each 2x2 window set to 0. */
+function pooled(dy: Float32Array, [N, F, Ho, Wo]: number[], seed: number): Float32Array {
+  const keep = values(N * F * Ho * Wo, seed);
+  return dy.map((v, at) => {
+    const j = at % Wo, i = Math.floor(at / Wo) % Ho;
+    const corner = at - (i % 2) * Wo - (j % 2); // the window's top-left entry
+    return (i % 2) * 2 + (j % 2) === Math.floor((keep[corner] + 1) * 2) ? v : 0;
+  });
 }
 
 /**
  * Small shapes (WebGL runs on SwiftShader in CI) chosen for the edges of each kernel: odd sizes
  * (half-filled packed texels), strides that skip input rows, odd and over-large padding, 1x1 and
  * image-sized kernels, the MNIST 7x7 layer, one input channel with 8 and 16 filters (wasm's dK
- * from patches, `dk_rows.wat`), and enough channels for real sums. The last one takes wasm's
+ * from X and the nonzeros of dY, `dk_direct.wat`, also with dY as a 2x2 max-pool leaves it: 3 of
+ * 4 entries zero), and enough channels for real sums. The last one takes wasm's
  * Winograd F(4x4, 3x3) backward path, whose float32 rounding is a few times larger.
  */
 const CONV_SHAPES: ConvShape[] = [
@@ -111,6 +124,7 @@ const CONV_SHAPES: ConvShape[] = [
   { x: [2, 1, 14, 14], k: [4, 1, 7, 7], stride: [3, 3], pad: [3, 3] },
   { x: [3, 1, 11, 10], k: [8, 1, 5, 4], stride: [2, 1], pad: [1, 2] },
   { x: [4, 1, 16, 16], k: [16, 1, 7, 7] },
+  { x: [2, 1, 16, 16], k: [8, 1, 7, 7], pooledDy: true },
   { x: [4, 8, 12, 12], k: [8, 8, 3, 3], pad: [1, 1] },
   { x: [16, 32, 10, 9], k: [16, 32, 3, 3], pad: [1, 0], tolerance: 2e-5 },
 ];
@@ -143,12 +157,14 @@ function convCases(): ParityCase[] {
     CONV_SHAPES.forEach((s, i) => {
       const opts: R.RefOptions = strided ? { stride: s.stride, pad: s.pad } : {};
       const label = `x[${s.x}] k[${s.k}]` +
-        (strided ? ` s[${s.stride ?? [1, 1]}] p[${s.pad ?? [0, 0]}]` : "");
+        (strided ? ` s[${s.stride ?? [1, 1]}] p[${s.pad ?? [0, 0]}]` : "") +
+        (s.pooledDy ? " dY pooled" : "");
       if (seen.has(label)) return;
       seen.add(label);
       const x = values(size(s.x), 10 * i + 1), k = values(size(s.k), 10 * i + 2);
       const yShape = ref(f64(x, s.x), f64(k, s.k), opts).shape;
-      const dy = values(size(yShape), 10 * i + 3);
+      const dy0 = values(size(yShape), 10 * i + 3);
+      const dy = s.pooledDy ? pooled(dy0, yShape, 10 * i + 4) : dy0;
       cases.push({
         op,
         label,
