@@ -109,9 +109,10 @@ function pooled(dy: Float32Array, [N, F, Ho, Wo]: number[], seed: number): Float
 /**
  * Small shapes (WebGL runs on SwiftShader in CI) chosen for the edges of each kernel: odd sizes
  * (half-filled packed texels), strides that skip input rows, odd and over-large padding, 1x1 and
- * image-sized kernels, the MNIST 7x7 layer, one input channel with 8 and 16 filters (wasm's dK
- * from X and the nonzeros of dY, `dk_direct.wat`, also with dY as a 2x2 max-pool leaves it: 3 of
- * 4 entries zero), and enough channels for real sums. The last one takes wasm's
+ * image-sized kernels, the MNIST 7x7 layer, one input channel with 8 and 16 filters (wasm's
+ * direct forward pass, `filt_direct.wat`, and dK from X and the nonzeros of dY, `dk_direct.wat`,
+ * also with dY as a 2x2 max-pool leaves it: 3 of 4 entries zero), and enough channels for real
+ * sums. The last one takes wasm's
  * Winograd F(4x4, 3x3) backward path, whose float32 rounding is a few times larger.
  */
 const CONV_SHAPES: ConvShape[] = [

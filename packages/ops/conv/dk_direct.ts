@@ -12,6 +12,31 @@ import { geometry } from "./geometry.ts";
 import type { Temp } from "./heap_tensors.ts";
 import type { ConvAttrs } from "./options.ts";
 
+/**
+ * x [N,C,H,W] zero-padded by `pad` on each side into a new [N,C,H+2ph,W+2pw] buffer, plus `slack`
+ * zero floats after its end (`pad` of `dk_direct.wat`).
+ */
+export function padInput(
+  b: WasmBackend,
+  x: tf.TensorInfo,
+  [ph, pw]: readonly number[],
+  slack: number,
+): tf.TensorInfo {
+  const [N, C, H, W] = x.shape;
+  const xp = b.makeOutput([N * C * (H + 2 * ph) * (W + 2 * pw) + slack], "float32");
+  heapModule<DkDirect>(b, simdBuild(DK_DIRECT)).pad(
+    heapOffset(b, x),
+    heapOffset(b, xp),
+    N * C,
+    H,
+    W,
+    ph,
+    pw,
+    4 * slack,
+  );
+  return xp;
+}
+
 /** The exports of dk_direct.wat (see there): pointers are byte offsets into the backend's heap. */
 interface DkDirect {
   pad(
@@ -49,13 +74,11 @@ export function backpropFilterDirect(
   const Hp = H + 2 * g.ph, Wp = W + 2 * g.pw;
   const kh4 = Math.ceil(kh / 4) * 4, kw8 = Math.ceil(kw / 8) * 8;
   const slack = (kh4 - kh) * Wp + kw8 - kw; // floats read past the last patch (see the .wat)
-  const xp = temp(b.makeOutput([N * C * Hp * Wp + slack], "float32"));
+  const xp = temp(padInput(b, x, a.pad, slack));
   const acc = temp(b.makeOutput([F * C * kh4 * kw8], "float32")); // [F,C,kh4/4,kw8/8,4,8]
   const work = temp(b.makeOutput([64 + 3 * (Ho * Wo + 4)], "float32"));
-  const m = heapModule<DkDirect>(b, base64);
-  m.pad(heapOffset(b, x), heapOffset(b, xp), N * C, H, W, g.ph, g.pw, 4 * slack);
   heapFloats(b, acc).fill(0);
-  m.accumulate(
+  heapModule<DkDirect>(b, base64).accumulate(
     heapOffset(b, xp),
     heapOffset(b, dy),
     heapOffset(b, acc),

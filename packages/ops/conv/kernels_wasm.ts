@@ -32,6 +32,7 @@ import {
 } from "./heap_tensors.ts";
 import type { ConvAttrs } from "./options.ts";
 import { backpropFilterDirect } from "./dk_direct.ts";
+import { correlateDirect, directFits } from "./filt_direct.ts";
 import { WASM_BASE64 as PATCHES_BASE64 } from "./patches_wasm.ts";
 import { registerConvKernels } from "./register_kernels.ts";
 import {
@@ -107,6 +108,9 @@ function correlate(
 ): tf.TensorInfo {
   return withTemps(b, (temp) => {
     const kh = cachedFilter(b, k, flip); // [kh,kw,C,F]
+    if (x.shape[1] < FEW_CHANNELS && directFits(x.shape, k.shape, a)) {
+      return correlateDirect(b, x, kh, a, k.shape, temp);
+    }
     if (x.shape[1] < FEW_CHANNELS) {
       // Few input channels: one GEMM over explicit patches, rows [N·Ho·Wo, C·kh·kw] times the
       // kernel as [C·kh·kw, F] (for C = 1 the [kh,kw,C,F] filter is exactly that matrix).
