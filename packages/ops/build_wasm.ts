@@ -17,6 +17,7 @@ export const MODULES: WasmModuleSpec[] = [
   { wat: "binary/binary_conv.wat", out: "binary/binary_conv_wasm.ts" },
   { wat: "pool/max_pool.wat", out: "pool/max_pool_wasm.ts" },
   { wat: "adam/adam.wat", out: "adam/adam_wasm.ts" },
+  { wat: "matmul/gemm.wat", out: "matmul/gemm_wasm.ts" },
   { wat: "stock/depthwise.wat", out: "stock/depthwise_wasm.ts" },
 ];
 

@@ -45,4 +45,5 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradch
 export * from "./abc/mod.ts";
 export * from "./adam/mod.ts";
 export * from "./binary/mod.ts";
+export * from "./matmul/mod.ts";
 export { STOCK_WASM_KERNELS } from "./stock/register.ts";

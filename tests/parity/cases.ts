@@ -15,6 +15,7 @@ import {
   type BackendName,
   filt,
   full,
+  matMul,
   maxPool,
   setBackend,
   valid,
@@ -23,6 +24,7 @@ import * as R from "@convgrad/ops/reference";
 import * as A from "@convgrad/ops/abc-reference";
 import * as P from "@convgrad/ops/pool-reference";
 import { adamRef } from "@convgrad/ops/adam-reference";
+import * as M64 from "@convgrad/ops/matmul-reference";
 import {
   captioningLoss,
   type CaptioningParams,
@@ -527,6 +529,49 @@ function poolCases(): ParityCase[] {
 }
 
 /**
+ * The matrix product and its gradient (c, dA, dB) under each pair of transpose flags, on the
+ * GEMM's 4x8 tile moved back at both edges ([9,37]·[37,13]), a dense layer of the MNIST CNN at a
+ * batch of 10 ([10,968]·[968,100]), and matrices below the tile (stock `BatchMatMul` on wasm).
+ * Oracle: `packages/ops/matmul/reference.ts`.
+ */
+function matMulCases(): ParityCase[] {
+  const cases: ParityCase[] = [];
+  const shapes: [number, number, number][] = [[9, 37, 13], [10, 968, 100], [3, 5, 6]];
+  shapes.forEach(([M, K, N], i) => {
+    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const seed = 800 + 10 * i + (tA ? 2 : 0) + (tB ? 1 : 0);
+      const aShape = tA ? [K, M] : [M, K], bShape = tB ? [N, K] : [K, N];
+      const a = values(M * K, seed), b = values(K * N, seed + 4), dc = values(M * N, seed + 8);
+      const m64 = (data: Float32Array, [rows, cols]: number[]) => ({
+        data: Float64Array.from(data),
+        rows,
+        cols,
+      });
+      cases.push({
+        op: "matMul",
+        label: `[${M},${K}]·[${K},${N}]${tA ? " Aᵀ" : ""}${tB ? " Bᵀ" : ""}`,
+        tolerance: 1e-5,
+        oracle: () => {
+          const A = m64(a, aShape), B = m64(b, bShape);
+          const g = M64.matMulGradRef(A, B, m64(dc, [M, N]), tA, tB);
+          return { y: M64.matMulRef(A, B, tA, tB).data, dA: g.da.data, dB: g.db.data };
+        },
+        run: () => {
+          const at = tf.tensor2d(a, aShape as [number, number]);
+          const bt = tf.tensor2d(b, bShape as [number, number]);
+          const opts = { transposeA: tA, transposeB: tB };
+          const [dA, dB] = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+            matMul(x as tf.Tensor2D, y as tf.Tensor2D, opts)
+          )([at, bt], tf.tensor2d(dc, [M, N]));
+          return { y: matMul(at, bt, opts), dA, dB };
+        },
+      });
+    }
+  });
+  return cases;
+}
+
+/**
  * The fused Adam step (x', m', v') at step 1 and step 50, on 1031 values (SIMD lanes and a scalar
  * tail); the backends without the fused kernel (webgl) run the stock optimizer's kernels.
  */
@@ -580,6 +625,7 @@ export function parityCases(): ParityCase[] {
     ...convCases(),
     ...abcCases(),
     ...poolCases(),
+    ...matMulCases(),
     ...adamCases(),
     ...stockCases(),
     ...rnnCases(),
