@@ -530,7 +530,7 @@ function poolCases(): ParityCase[] {
 
 /**
  * The matrix product and its gradient (c, dA, dB) under each pair of transpose flags, on the
- * GEMM's 4x8 tile moved back at both edges ([9,37]·[37,13]), a dense layer of the MNIST CNN at a
+ * GEMM's 6x8 tile moved back at both edges ([9,37]·[37,13]), a dense layer of the MNIST CNN at a
  * batch of 10 ([10,968]·[968,100]), and matrices below the tile (stock `BatchMatMul` on wasm).
  * Oracle: `packages/ops/matmul/reference.ts`.
  */

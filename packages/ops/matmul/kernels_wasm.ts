@@ -1,6 +1,6 @@
 /**
  * The matrix-product kernel on TF.js's `wasm` backend: our GEMM (`gemm.wat`) on the backend's
- * heap; stock `BatchMatMul` for matrices below its 4x8 tile.
+ * heap; stock `BatchMatMul` for matrices below its 6x8 tile.
  *
  * @module
  */
@@ -41,7 +41,7 @@ export function matMulWasm(
 ): tf.TensorInfo {
   const [M, K] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
   const N = transposeB ? bm.shape[0] : bm.shape[1];
-  if (M < 4 || N < 8) {
+  if (M < 6 || N < 8) {
     return stock("BatchMatMul", b, { a, b: bm }, { transposeA, transposeB }); // [M,N]
   }
   return withTemps(b, (temp) => {

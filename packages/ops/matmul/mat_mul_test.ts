@@ -14,18 +14,18 @@ const m64 = (t: tf.Tensor): Matrix64 => ({
 });
 
 /**
- * [M,K,N]: the GEMM's tile exactly (4x8), rows and columns past it (the tile moved back), one
+ * [M,K,N]: the GEMM's tile exactly (6x8), rows and columns past it (the tile moved back), one
  * long inner size, the MNIST CNN's dense shapes at a smaller batch, and matrices below the tile
  * (stock BatchMatMul on wasm).
  */
 const SHAPES: [number, number, number][] = [
-  [4, 3, 8],
+  [6, 3, 8],
   [9, 5, 13],
   [6, 300, 11],
   [10, 968, 100],
   [10, 100, 10],
-  [3, 4, 8],
-  [5, 2, 7],
+  [5, 4, 8],
+  [6, 2, 7],
 ];
 
 const FLAGS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
