@@ -278,6 +278,24 @@ export class Dense extends tf.layers.Layer {
 tf.serialization.registerClass(Dense);
 
 /**
+ * `x [N,C,H,W] + b [C]` per channel, with db = Σ dY over N, H and W taken as a sum over the last
+ * axis of dY as [N·C, H·W], then over the first of the [N, C] result: stock wasm's `Sum` over
+ * axes [0,2,3] (the stock gradient of the broadcast add) transposes all of dY first.
+ */
+const addChannelBias = tf.customGrad(
+  ((x: tf.Tensor4D, b: tf.Tensor1D) => {
+    const [N, C, H, W] = x.shape;
+    return {
+      value: x.add(b.reshape([1, C, 1, 1])), // [N,C,H,W]
+      gradFunc: (dy: tf.Tensor4D) => [
+        dy.reshape(x.shape), // dX
+        dy.reshape([N * C, H * W]).sum(1).reshape([N, C]).sum(0), // db [C]
+      ],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0],
+) as unknown as (x: tf.Tensor4D, b: tf.Tensor1D) => tf.Tensor4D;
+
+/**
  * Adds a learned per-channel bias to NCHW input: `y[n,c] = x[n,c] + b[c]`, `b` starting at 0.
  *
  * @example
@@ -310,7 +328,7 @@ export class ChannelBias extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D; // [N,C,H,W]
-      return x.add(this.bias!.read().reshape([1, x.shape[1], 1, 1]));
+      return addChannelBias(x, this.bias!.read() as tf.Tensor1D);
     });
   }
 }
