@@ -34,9 +34,9 @@ export function directFits(
 /**
  * y [N,F,Ho,Wo] = filt(x, k) with `filter` the kernel as [kh,kw,C,F], computed as
  * `filt_direct.wat` does: 4 filters x 8 output columns in registers, no patches and no relayout.
- * On the MNIST layer (C = 1, 7x7, 32 filters, batch 100) against the im2row patches times the
- * kernel through XNNPACK's GEMM and the relayout of its NHWC product, which it replaced: see
- * README.
+ * On the MNIST layer (C = 1, 7x7, 32 filters, batch 100) 3.8 ms against 5.6–5.8 ms for what it
+ * replaced (im2row patches, 1.5 ms of it, times the kernel through XNNPACK's GEMM, then the
+ * relayout of its NHWC product), in `bench:mnist --profile`.
  *
  * `base64` picks the module's build (tests run both); by default the one this runtime supports.
  */
