@@ -16,14 +16,17 @@ interface Case {
 }
 
 /**
- * The MNIST layer (small batch); output rows of 8 columns (one tile) and of 8k + 1..7 (the last
- * tile moved back); F not a multiple of 4 (the last filter tile moved back); a row stride,
+ * The MNIST layer (small batch: 32 filters = 4 tiles of 6 and 2 of 4); output rows of 8 columns
+ * (one tile) and of 8k + 1..7 (the last tile moved back); 10 filters (6 + 4), 9 (tiles of 4, the
+ * last moved back over the others), 5, 6 and 7; a row stride,
  * padding, kernels wider than 8; and C = 2 (the kernel sums over channels, though only C = 1 is
  * routed to it).
  */
 const CASES: Case[] = [
   { x: [3, 1, 28, 28], k: [32, 1, 7, 7] },
   { x: [2, 1, 10, 10], k: [4, 1, 3, 3] },
+  { x: [1, 1, 12, 11], k: [10, 1, 3, 3] },
+  { x: [1, 1, 12, 11], k: [9, 1, 2, 3] },
   { x: [2, 1, 13, 21], k: [6, 1, 4, 2], stride: [3, 1], pad: [2, 1] },
   { x: [1, 1, 9, 16], k: [5, 1, 9, 9], pad: [0, 1] },
   { x: [2, 2, 12, 14], k: [7, 2, 3, 5], pad: [1, 2] },
