@@ -78,10 +78,10 @@ const explicitPad = ([ph, pw]: readonly number[]) => [[0, 0], [ph, ph], [pw, pw]
 /**
  * Below this many input channels the forward pass is our direct convolution where it fits
  * (`filt_direct.ts`), else patches times the kernel in one GEMM: measured on the MNIST layer
- * (C = 1, 7x7, 32 filters, batch 100), the GEMM 18 ms against 28 ms for XNNPACK's own
- * convolution, whose indirect GEMM reads one float per pointer there; the direct one 3.4–3.8 ms
- * against 5.6–5.8 ms for the GEMM (patches and relayout included) on a faster day. dK is
- * `dk_direct.ts` below it.
+ * (C = 1, 7x7, 32 filters, batch 100), the GEMM path took 18 ms against 28 ms for XNNPACK's own
+ * convolution (whose indirect GEMM reads one float per pointer there) on a busy machine; later,
+ * in `bench:mnist --profile`, the direct one 3.4–3.8 ms against 5.6–6.0 ms for the GEMM path
+ * (patches and relayout included). dK is `dk_direct.ts` below it.
  */
 const FEW_CHANNELS = 2;
 
