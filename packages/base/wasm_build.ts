@@ -17,13 +17,14 @@ export interface WasmModuleSpec {
   out: string;
 }
 
-/** The one relaxed-SIMD instruction our modules use: `(f32x4.relaxed_madd a b c)` = a·b + c. */
+/** The relaxed-SIMD instructions our modules use: `(f32x4.relaxed_madd a b c)` = a·b + c. */
 const RELAXED_MADD = "(f32x4.relaxed_madd";
+/** ... and `i8x16.relaxed_swizzle`, with indices below 16 or from 128 up (which give 0). */
+const RELAXED_SWIZZLE = "i8x16.relaxed_swizzle";
 
 /**
  * The wasm bytes of the `.wat` file at `url` (SIMD, relaxed SIMD and bulk memory on, no debug
- * names); with `plain`, each fused multiply-add `(f32x4.relaxed_madd a b c)` assembled as
- * `(f32x4.add (f32x4.mul a b) c)` instead (see {@linkcode withoutRelaxedMadd}).
+ * names); with `plain`, without relaxed SIMD (see {@linkcode withoutRelaxedSimd}).
  *
  * @example
  * ```ts ignore
@@ -36,11 +37,11 @@ export async function assemble(url: URL, plain = false): Promise<Uint8Array> {
   // Bytes, not a string: wabt reads a string's low bytes only, which garbles non-ASCII comments.
   let source = await Deno.readFile(url);
   if (plain) {
-    source = new TextEncoder().encode(withoutRelaxedMadd(new TextDecoder().decode(source)));
+    source = new TextEncoder().encode(withoutRelaxedSimd(new TextDecoder().decode(source)));
   }
   const mod = wabt.parseWat(url.pathname.split("/").pop()!, source, {
     simd: true,
-    relaxed_simd: true,
+    relaxed_simd: !plain, // so a plain build with a relaxed instruction left fails here
     bulk_memory: true,
   });
   try {
@@ -65,18 +66,25 @@ function closing(text: string, start: number): number {
 }
 
 /**
- * WebAssembly text with every folded `(f32x4.relaxed_madd a b c)` written as
- * `(f32x4.add (f32x4.mul a b) c)`: the same sums, each product rounded before it is added, for
- * runtimes without relaxed SIMD. The operands must be folded expressions themselves.
+ * WebAssembly text without relaxed SIMD, for runtimes that lack it: every folded
+ * `(f32x4.relaxed_madd a b c)` written as `(f32x4.add (f32x4.mul a b) c)` (the same sums, each
+ * product rounded before it is added), and `i8x16.relaxed_swizzle` as `i8x16.swizzle` (the same
+ * lanes for indices below 16 or from 128 up, the only ones our modules use). The operands of a
+ * multiply-add must be folded expressions themselves.
  *
  * @example
  * ```ts
- * import { withoutRelaxedMadd } from "@convgrad/base/wasm-build";
- * withoutRelaxedMadd("(f32x4.relaxed_madd (local.get $a) (local.get $b) (local.get $c))");
+ * import { withoutRelaxedSimd } from "@convgrad/base/wasm-build";
+ * withoutRelaxedSimd("(f32x4.relaxed_madd (local.get $a) (local.get $b) (local.get $c))");
  * // "(f32x4.add (f32x4.mul (local.get $a) (local.get $b)) (local.get $c))"
  * ```
  */
-export function withoutRelaxedMadd(text: string): string {
+export function withoutRelaxedSimd(text: string): string {
+  return withoutRelaxedMadd(text).replaceAll(RELAXED_SWIZZLE, "i8x16.swizzle");
+}
+
+/** {@linkcode withoutRelaxedSimd}'s rewrite of the multiply-adds. */
+function withoutRelaxedMadd(text: string): string {
   let out = "", from = 0;
   for (let at = text.indexOf(RELAXED_MADD); at >= 0; at = text.indexOf(RELAXED_MADD, from)) {
     const args: string[] = [];
@@ -126,10 +134,11 @@ export function wasmModuleText(
     `export const WASM_BASE64_PLAIN =\n${b64(plain)}`;
 }
 
-/** The `.ts` text of one module: with a plain build too when its source has a relaxed_madd. */
+/** The `.ts` text of one module: with a plain build too when its source uses relaxed SIMD. */
 async function moduleText(dir: URL, builder: string, m: WasmModuleSpec): Promise<string> {
   const url = new URL(m.wat, dir);
-  const relaxed = (await Deno.readTextFile(url)).includes(RELAXED_MADD);
+  const text = await Deno.readTextFile(url);
+  const relaxed = text.includes(RELAXED_MADD) || text.includes(RELAXED_SWIZZLE);
   return wasmModuleText(
     m.wat,
     builder,
