@@ -8,7 +8,8 @@
 ;; (kh4 - kh) * Wp + kw8 - kw floats, covers those reads.
 ;;
 ;; Why skip zeros: behind a 2x2 max-pool, 3 of every 4 entries of dY are exactly zero, and their
-;; products add nothing. Each plane dY[n, f] is first compacted (without branches) into a list of
+;; products add nothing (for finite X: where X holds an Inf or NaN, the dense sum's 0 * Inf would
+;; turn that entry of dK NaN, this one leaves it out). Each plane dY[n, f] is first compacted (without branches) into a list of
 ;; (patch offset, value); each nonzero then adds value * patch to a block's eight v128
 ;; accumulators, held in registers. With a dense dY it does the multiply-adds of the GEMM form of
 ;; dK, reading the input plane (in the L1 cache) instead of a buffer of patches.
