@@ -56,8 +56,9 @@ interface DkDirect {
  * dK [F,C,kh,kw] = Σ_n X *filt dY (docs/convolutions.md) as `dk_direct.wat` computes it: every
  * nonzero dY[n,f,i,j] adds its value times the patch of X under it, four kernel rows by eight
  * columns at a time in registers. Any stride and padding. On the MNIST layer (C = 1, 7x7, 32
- * filters, batch 100) with dY behind the 2x2 max-pool (3/4 zeros) 1.6 ms against 5.3 ms for the
- * reduction over im2row patches it replaced; with a dense dY 4.7 ms against 5.3 ms.
+ * filters, batch 100) with dY behind the 2x2 max-pool (3/4 zeros) 1.5 ms against 5.3 ms for the
+ * reduction over im2row patches it replaced; with a dense dY 4.3 ms against 5.3 ms (in isolation,
+ * medians of 15 interleaved calls).
  *
  * `base64` picks the module's build (tests run both); by default the one this runtime supports.
  */
@@ -92,6 +93,7 @@ export function backpropFilterDirect(
     Wo,
     g.sh,
     g.sw,
+    kh,
     kh4,
     kw8,
   );
