@@ -49,6 +49,7 @@ function macsOf(name: string, inputs: number[][], outputs: number[][]): number {
   }
   if (name === "ConvgradFiltBackpropFilter") return size(inputs[1]) * size(outputs[0].slice(1));
   if (name === "ConvgradFiltBackpropInput") return size(inputs[0]) * size(inputs[1].slice(1));
+  if (name === "ConvgradMatMul") return size(inputs[0]) * size(outputs[0]) / outputs[0][0];
   if (name === "BatchMatMul" || name === "_FusedMatMul") {
     const [a, b] = inputs, shared = a.at(-1) === b.at(-2) ? a.at(-1)! : a.at(-2)!;
     return (size(a) * size(b)) / shared / (a.length > 2 ? size(a.slice(0, -2)) : 1);
@@ -62,8 +63,8 @@ function partOf(name: string, inputs: number[][], classes: number): string {
   if (name === "ConvgradFiltBackpropFilter") return "conv dK";
   if (name === "ConvgradFiltBackpropInput") return "conv dX";
   if (name.startsWith("ConvgradMaxPool")) return "max-pool (forward, backward)";
+  if (["ConvgradMatMul", "BatchMatMul", "_FusedMatMul"].includes(name)) return "dense matmuls";
   if (name.startsWith("Convgrad")) return name;
-  if (name === "BatchMatMul" || name === "_FusedMatMul") return "dense matmuls";
   if (name === "Transpose") return "relayouts (Transpose)";
   if (["Identity", "Reshape", "Cast"].includes(name)) return "copies (Identity, Reshape, Cast)";
   if (inputs.some((s) => s.length === 4)) return "conv maps: bias, ReLU and their gradients";

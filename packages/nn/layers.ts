@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { filt, maxPool, outSize, toPair } from "@convgrad/ops";
+import { filt, matMul, maxPool, outSize, toPair } from "@convgrad/ops";
 
 type Pair = [number, number];
 
@@ -203,26 +203,8 @@ export interface DenseConfig {
 }
 
 /**
- * `x W` whose gradient uses only untransposed matrix products: stock wasm multiplies transposed
- * operands 12x slower (88 ms vs 7 ms for the MNIST CNN's first dense layer, measured), and the
- * stock gradient of `matMul` asks for exactly those. An explicit transpose costs 2 ms.
- */
-const matMulPlainGrad = tf.customGrad(
-  ((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
-    save([x, w]);
-    return {
-      value: tf.matMul(x, w),
-      gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor2D[]) => [
-        tf.matMul(dy, ws.transpose()), // dX [B,in]
-        tf.matMul(xs.transpose(), dy), // dW [in,out]
-      ],
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0],
-) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
-
-/**
- * A fully connected layer `y = act(x W + b)` on `[B, in]`, like `tf.layers.dense` but with a
- * gradient that is fast on wasm (see `matMulPlainGrad`).
+ * A fully connected layer `y = act(x W + b)` on `[B, in]`, like `tf.layers.dense` but through
+ * convgrad's `matMul`, whose products (the gradient's transposed ones too) are our GEMM on wasm.
  *
  * @example
  * ```ts
@@ -275,7 +257,7 @@ export class Dense extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D; // [B,in]
-      const z = matMulPlainGrad(x, this.kernel!.read() as tf.Tensor2D).add(this.bias!.read());
+      const z = matMul(x, this.kernel!.read() as tf.Tensor2D).add(this.bias!.read());
       return this.activation === "relu"
         ? tf.relu(z)
         : this.activation === "softmax"
@@ -294,6 +276,24 @@ export class Dense extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(Dense);
+
+/**
+ * `x [N,C,H,W] + b [C]` per channel, with db = Σ dY over N, H and W taken as a sum over the last
+ * axis of dY as [N·C, H·W], then over the first of the [N, C] result: stock wasm's `Sum` over
+ * axes [0,2,3] (the stock gradient of the broadcast add) transposes all of dY first.
+ */
+const addChannelBias = tf.customGrad(
+  ((x: tf.Tensor4D, b: tf.Tensor1D) => {
+    const [N, C, H, W] = x.shape;
+    return {
+      value: x.add(b.reshape([1, C, 1, 1])), // [N,C,H,W]
+      gradFunc: (dy: tf.Tensor4D) => [
+        dy.reshape(x.shape), // dX
+        dy.reshape([N * C, H * W]).sum(1).reshape([N, C]).sum(0), // db [C]
+      ],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0],
+) as unknown as (x: tf.Tensor4D, b: tf.Tensor1D) => tf.Tensor4D;
 
 /**
  * Adds a learned per-channel bias to NCHW input: `y[n,c] = x[n,c] + b[c]`, `b` starting at 0.
@@ -328,7 +328,7 @@ export class ChannelBias extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D; // [N,C,H,W]
-      return x.add(this.bias!.read().reshape([1, x.shape[1], 1, 1]));
+      return addChannelBias(x, this.bias!.read() as tf.Tensor1D);
     });
   }
 }

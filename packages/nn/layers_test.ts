@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { filt, maxPool, setBackend } from "@convgrad/ops";
 import { filtGradRef, filtRef, fromTensor } from "@convgrad/ops/reference";
 import { assert, assertClose, assertEquals, assertThrows } from "@convgrad/base/testing";
-import { Dense, FiltConv2D, MaxPoolNCHW } from "./layers.ts";
+import { ChannelBias, Dense, FiltConv2D, MaxPoolNCHW } from "./layers.ts";
 import { mnistCnn } from "./cnn.ts";
 import { loadModel, saveModel } from "./model_io.ts";
 
@@ -177,4 +177,23 @@ Deno.test("mnistCnn (pool before bias and ReLU) equals the usual order conv+b â†
     assertClose(g1, g2.dataSync(), "input gradient", 1e-5);
   });
   model.dispose();
+});
+
+Deno.test("ChannelBias: the bias gradient sums dY over N, H and W (float64 oracle)", async () => {
+  await setBackend("wasm");
+  const layer = new ChannelBias();
+  const x = tf.randomNormal([3, 5, 4, 6], 0, 1, "float32", 1) as tf.Tensor4D;
+  layer.apply(x);
+  const dy = tf.randomNormal([3, 5, 4, 6], 0, 1, "float32", 2);
+  const [b] = layer.getWeights();
+  const { value, grads } = tf.variableGrads(
+    () => (layer.apply(x) as tf.Tensor).mul(dy).sum() as tf.Scalar,
+    [layer.trainableWeights[0].read() as tf.Variable],
+  );
+  const d = dy.dataSync(), want = new Float64Array(5);
+  for (let i = 0; i < d.length; i++) want[Math.floor(i / 24) % 5] += d[i];
+  assertClose(Object.values(grads)[0], want, "db");
+  const [dx] = tf.grads((t: tf.Tensor) => (layer.apply(t) as tf.Tensor).mul(dy).sum())([x]);
+  assertClose(dx, Float64Array.from(d), "dX = dY");
+  tf.dispose([x, dy, b, value, dx, ...Object.values(grads)]);
 });

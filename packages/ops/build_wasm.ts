@@ -12,10 +12,12 @@ export const MODULES: WasmModuleSpec[] = [
   { wat: "conv/relayout.wat", out: "conv/relayout_wasm.ts" },
   { wat: "conv/patches.wat", out: "conv/patches_wasm.ts" },
   { wat: "conv/winograd.wat", out: "conv/winograd_wasm.ts" },
-  { wat: "conv/dk_rows.wat", out: "conv/dk_rows_wasm.ts" },
+  { wat: "conv/dk_direct.wat", out: "conv/dk_direct_wasm.ts" },
+  { wat: "conv/filt_direct.wat", out: "conv/filt_direct_wasm.ts" },
   { wat: "binary/binary_conv.wat", out: "binary/binary_conv_wasm.ts" },
   { wat: "pool/max_pool.wat", out: "pool/max_pool_wasm.ts" },
   { wat: "adam/adam.wat", out: "adam/adam_wasm.ts" },
+  { wat: "matmul/gemm.wat", out: "matmul/gemm_wasm.ts" },
   { wat: "stock/depthwise.wat", out: "stock/depthwise_wasm.ts" },
 ];
 

@@ -1,7 +1,8 @@
 /**
  * convgrad ops: 2-D convolutions (`filt`, `valid`, `full`) as TF.js kernels on cpu, wasm and
- * webgl, each with an explicit, verified gradient, and NCHW max-pooling likewise; the float64
- * oracles live in `@convgrad/ops/reference` and `@convgrad/ops/pool-reference`.
+ * webgl, each with an explicit, verified gradient, and NCHW max-pooling and the matrix product
+ * `matMul` likewise; the float64 oracles live in `@convgrad/ops/reference`,
+ * `@convgrad/ops/pool-reference` and `@convgrad/ops/matmul-reference`.
  *
  * @example
  * ```ts
@@ -45,4 +46,5 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from "./gradch
 export * from "./abc/mod.ts";
 export * from "./adam/mod.ts";
 export * from "./binary/mod.ts";
+export * from "./matmul/mod.ts";
 export { STOCK_WASM_KERNELS } from "./stock/register.ts";

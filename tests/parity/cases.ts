@@ -15,6 +15,7 @@ import {
   type BackendName,
   filt,
   full,
+  matMul,
   maxPool,
   setBackend,
   valid,
@@ -23,6 +24,7 @@ import * as R from "@convgrad/ops/reference";
 import * as A from "@convgrad/ops/abc-reference";
 import * as P from "@convgrad/ops/pool-reference";
 import { adamRef } from "@convgrad/ops/adam-reference";
+import * as M64 from "@convgrad/ops/matmul-reference";
 import {
   captioningLoss,
   type CaptioningParams,
@@ -92,13 +94,27 @@ interface ConvShape {
   pad?: [number, number];
   /** Relative tolerance against the oracle; 1e-5 unless set. */
   tolerance?: number;
+  /** dY as behind a 2x2 max-pool: in each 2x2 window all but one entry exactly 0. */
+  pooledDy?: boolean;
+}
+
+/** `dy` [N,F,Ho,Wo] with all but one entry (picked by the LCG) of each 2x2 window set to 0. */
+function pooled(dy: Float32Array, [N, F, Ho, Wo]: number[], seed: number): Float32Array {
+  const keep = values(N * F * Ho * Wo, seed);
+  return dy.map((v, at) => {
+    const j = at % Wo, i = Math.floor(at / Wo) % Ho;
+    const corner = at - (i % 2) * Wo - (j % 2); // the window's top-left entry
+    return (i % 2) * 2 + (j % 2) === Math.floor((keep[corner] + 1) * 2) ? v : 0;
+  });
 }
 
 /**
  * Small shapes (WebGL runs on SwiftShader in CI) chosen for the edges of each kernel: odd sizes
  * (half-filled packed texels), strides that skip input rows, odd and over-large padding, 1x1 and
- * image-sized kernels, the MNIST 7x7 layer, one input channel with 8 and 16 filters (wasm's dK
- * from patches, `dk_rows.wat`), and enough channels for real sums. The last one takes wasm's
+ * image-sized kernels, the MNIST 7x7 layer, one input channel with 8 and 16 filters (wasm's
+ * direct forward pass, `filt_direct.wat`, and dK from X and the nonzeros of dY, `dk_direct.wat`,
+ * also with dY as a 2x2 max-pool leaves it: 3 of 4 entries zero), and enough channels for real
+ * sums. The last one takes wasm's
  * Winograd F(4x4, 3x3) backward path, whose float32 rounding is a few times larger.
  */
 const CONV_SHAPES: ConvShape[] = [
@@ -111,6 +127,7 @@ const CONV_SHAPES: ConvShape[] = [
   { x: [2, 1, 14, 14], k: [4, 1, 7, 7], stride: [3, 3], pad: [3, 3] },
   { x: [3, 1, 11, 10], k: [8, 1, 5, 4], stride: [2, 1], pad: [1, 2] },
   { x: [4, 1, 16, 16], k: [16, 1, 7, 7] },
+  { x: [2, 1, 16, 16], k: [8, 1, 7, 7], pooledDy: true },
   { x: [4, 8, 12, 12], k: [8, 8, 3, 3], pad: [1, 1] },
   { x: [16, 32, 10, 9], k: [16, 32, 3, 3], pad: [1, 0], tolerance: 2e-5 },
 ];
@@ -143,12 +160,14 @@ function convCases(): ParityCase[] {
     CONV_SHAPES.forEach((s, i) => {
       const opts: R.RefOptions = strided ? { stride: s.stride, pad: s.pad } : {};
       const label = `x[${s.x}] k[${s.k}]` +
-        (strided ? ` s[${s.stride ?? [1, 1]}] p[${s.pad ?? [0, 0]}]` : "");
+        (strided ? ` s[${s.stride ?? [1, 1]}] p[${s.pad ?? [0, 0]}]` : "") +
+        (s.pooledDy ? " dY pooled" : "");
       if (seen.has(label)) return;
       seen.add(label);
       const x = values(size(s.x), 10 * i + 1), k = values(size(s.k), 10 * i + 2);
       const yShape = ref(f64(x, s.x), f64(k, s.k), opts).shape;
-      const dy = values(size(yShape), 10 * i + 3);
+      const dy0 = values(size(yShape), 10 * i + 3);
+      const dy = s.pooledDy ? pooled(dy0, yShape, 10 * i + 4) : dy0;
       cases.push({
         op,
         label,
@@ -510,6 +529,49 @@ function poolCases(): ParityCase[] {
 }
 
 /**
+ * The matrix product and its gradient (c, dA, dB) under each pair of transpose flags, on the
+ * GEMM's 6x8 tile moved back at both edges ([9,37]·[37,13]), a dense layer of the MNIST CNN at a
+ * batch of 10 ([10,968]·[968,100]), and matrices below the tile (stock `BatchMatMul` on wasm).
+ * Oracle: `packages/ops/matmul/reference.ts`.
+ */
+function matMulCases(): ParityCase[] {
+  const cases: ParityCase[] = [];
+  const shapes: [number, number, number][] = [[9, 37, 13], [10, 968, 100], [3, 5, 6]];
+  shapes.forEach(([M, K, N], i) => {
+    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const seed = 800 + 10 * i + (tA ? 2 : 0) + (tB ? 1 : 0);
+      const aShape = tA ? [K, M] : [M, K], bShape = tB ? [N, K] : [K, N];
+      const a = values(M * K, seed), b = values(K * N, seed + 4), dc = values(M * N, seed + 8);
+      const m64 = (data: Float32Array, [rows, cols]: number[]) => ({
+        data: Float64Array.from(data),
+        rows,
+        cols,
+      });
+      cases.push({
+        op: "matMul",
+        label: `[${M},${K}]·[${K},${N}]${tA ? " Aᵀ" : ""}${tB ? " Bᵀ" : ""}`,
+        tolerance: 1e-5,
+        oracle: () => {
+          const A = m64(a, aShape), B = m64(b, bShape);
+          const g = M64.matMulGradRef(A, B, m64(dc, [M, N]), tA, tB);
+          return { y: M64.matMulRef(A, B, tA, tB).data, dA: g.da.data, dB: g.db.data };
+        },
+        run: () => {
+          const at = tf.tensor2d(a, aShape as [number, number]);
+          const bt = tf.tensor2d(b, bShape as [number, number]);
+          const opts = { transposeA: tA, transposeB: tB };
+          const [dA, dB] = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+            matMul(x as tf.Tensor2D, y as tf.Tensor2D, opts)
+          )([at, bt], tf.tensor2d(dc, [M, N]));
+          return { y: matMul(at, bt, opts), dA, dB };
+        },
+      });
+    }
+  });
+  return cases;
+}
+
+/**
  * The fused Adam step (x', m', v') at step 1 and step 50, on 1031 values (SIMD lanes and a scalar
  * tail); the backends without the fused kernel (webgl) run the stock optimizer's kernels.
  */
@@ -563,6 +625,7 @@ export function parityCases(): ParityCase[] {
     ...convCases(),
     ...abcCases(),
     ...poolCases(),
+    ...matMulCases(),
     ...adamCases(),
     ...stockCases(),
     ...rnnCases(),

@@ -8,13 +8,14 @@
  * channels (X viewed as [C,H,W,N], dY as a [Ho,Wo,N,F] kernel, dilated by the stride); dX = Σ_f
  * K *full dY is computed as a GEMM (each dY entry times each kernel tap) and a scatter of the
  * products to the inputs they came from (col2im in `patches.wat`). For 3x3 kernels at stride 1
- * with enough channels both run as Winograd F(4x4, 3x3) instead (`winograd.ts`); with one input
- * channel dK is a reduction over the forward pass's patches (`dk_rows.wat`).
+ * with enough channels both run as Winograd F(4x4, 3x3) instead (`winograd.ts`). With one input
+ * channel the forward pass is a direct convolution, NCHW in and out (`filt_direct.ts`), and dK is
+ * summed from X and the nonzeros of dY directly (`dk_direct.ts`).
  *
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { heapFloats, type WasmBackend } from "../backend_types.ts";
+import type { WasmBackend } from "../backend_types.ts";
 import { heapModule, heapOffset } from "../wasm_heap.ts";
 import { geometry } from "./geometry.ts";
 import type { Geometry } from "./loops.ts";
@@ -31,7 +32,8 @@ import {
   withTemps,
 } from "./heap_tensors.ts";
 import type { ConvAttrs } from "./options.ts";
-import { WASM_BASE64 as DK_ROWS_BASE64 } from "./dk_rows_wasm.ts";
+import { backpropFilterDirect } from "./dk_direct.ts";
+import { correlateDirect, directFits } from "./filt_direct.ts";
 import { WASM_BASE64 as PATCHES_BASE64 } from "./patches_wasm.ts";
 import { registerConvKernels } from "./register_kernels.ts";
 import {
@@ -74,9 +76,12 @@ function filterView(k: readonly number[], flip: boolean): View {
 const explicitPad = ([ph, pw]: readonly number[]) => [[0, 0], [ph, ph], [pw, pw], [0, 0]];
 
 /**
- * Below this many input channels the forward pass builds patches and runs one GEMM: measured on
- * the MNIST layer (C = 1, 7x7, 32 filters, batch 100), 18 ms against 28 ms for XNNPACK's own
- * convolution, whose indirect GEMM reads one float per pointer there.
+ * Below this many input channels the forward pass is our direct convolution where it fits
+ * (`filt_direct.ts`), else patches times the kernel in one GEMM: measured on the MNIST layer
+ * (C = 1, 7x7, 32 filters, batch 100), the GEMM path took 18 ms against 28 ms for XNNPACK's own
+ * convolution (whose indirect GEMM reads one float per pointer there) on a busy machine; later,
+ * in `bench:mnist --profile`, the direct one 3.4–3.8 ms against 5.6–6.0 ms for the GEMM path
+ * (patches and relayout included). dK is `dk_direct.ts` below it.
  */
 const FEW_CHANNELS = 2;
 
@@ -107,6 +112,9 @@ function correlate(
 ): tf.TensorInfo {
   return withTemps(b, (temp) => {
     const kh = cachedFilter(b, k, flip); // [kh,kw,C,F]
+    if (x.shape[1] < FEW_CHANNELS && directFits(x.shape, k.shape, a)) {
+      return correlateDirect(b, x, kh, a, k.shape, temp);
+    }
     if (x.shape[1] < FEW_CHANNELS) {
       // Few input channels: one GEMM over explicit patches, rows [N·Ho·Wo, C·kh·kw] times the
       // kernel as [C·kh·kw, F] (for C = 1 the [kh,kw,C,F] filter is exactly that matrix).
@@ -164,52 +172,6 @@ function backpropInputCol2im(
   return dx;
 }
 
-/** The export of dk_rows.wat (see there): pointers are byte offsets into the backend's heap. */
-interface DkRows {
-  accumulate(rows: number, dy: number, acc: number, P: number, T: number, F: number): void;
-}
-
-/**
- * dK [F,C,kh,kw] for few input channels, as the forward pass computes y: from the patches of X,
- * `dK[f,tap] = Σ_pixels rows[pixel,tap] · dY[pixel,f]`, one reduction over every output pixel of
- * the batch (`dk_rows.wat`). Measured on the MNIST layer (C = 1, 7x7, 32 filters, batch 100),
- * 1.3–1.5x faster than XNNPACK's convolution with the batch as channels (medians and minima of 31
- * interleaved calls), whose GEMM has only kh·kw = 49 rows. F must be a multiple of 8.
- */
-function backpropFilterRows(
-  b: WasmBackend,
-  x: tf.TensorInfo,
-  dy: tf.TensorInfo,
-  a: ConvAttrs,
-  kernelShape: number[],
-  temp: Temp,
-): tf.TensorInfo {
-  const g = geometry(x.shape, kernelShape, a), { F, C, kh, kw } = g;
-  const P = g.N * g.Ho * g.Wo, T = C * kh * kw, T4 = Math.ceil(T / 4) * 4;
-  const rows = temp(b.makeOutput([P * T + 4], "float32")); // + slack: see dk_rows.wat
-  const acc = temp(b.makeOutput([T4, F], "float32"));
-  const dyh = temp(channelsLast(b, dy)); // [N,Ho,Wo,F] = [P,F]
-  heapFloats(b, acc).fill(0);
-  heapModule<Patches>(b, PATCHES_BASE64).im2row(
-    heapOffset(b, x),
-    heapOffset(b, rows),
-    ...patchGeometry(g),
-  );
-  heapModule<DkRows>(b, DK_ROWS_BASE64).accumulate(
-    heapOffset(b, rows),
-    heapOffset(b, dyh),
-    heapOffset(b, acc),
-    P,
-    T,
-    F,
-  );
-  return copyView(b, acc, {
-    shape: [F, C, kh, kw],
-    strides: [1, kh * kw * F, kw * F, F],
-    offset: 0,
-  });
-}
-
 registerConvKernels<WasmBackend>("wasm", {
   backend: (b) => b as unknown as WasmBackend,
   correlate,
@@ -223,9 +185,7 @@ registerConvKernels<WasmBackend>("wasm", {
   backpropFilter: (b, x, dy, a, kernelShape) => {
     const [F, C, kh, kw] = kernelShape;
     return withTemps(b, (temp) => {
-      if (C < FEW_CHANNELS && F % 8 === 0) {
-        return backpropFilterRows(b, x, dy, a, kernelShape, temp);
-      }
+      if (C < FEW_CHANNELS) return backpropFilterDirect(b, x, dy, a, kernelShape, temp);
       const [N, , H, W] = x.shape, [, , Ho, Wo] = dy.shape;
       const xt = temp(transposed(b, x, [1, N, C * H * W], [C, H, W, N]));
       const dyt = temp(transposed(b, dy, [1, N * F, Ho * Wo], [Ho, Wo, N, F]));
