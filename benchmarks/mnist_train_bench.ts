@@ -4,7 +4,9 @@
  * PyTorch's CPU build of the same network (NCHW, float32) with 1 and with 2 threads, in one run;
  * ours also with each batch shared by two threads (`GradientWorkers`, as `deno task mnist` does).
  * Adam (lr 1e-3), softmax cross-entropy, batch 100, random images (speed does not depend on the
- * pixels); each timing is `--batches` steps after one warm-up step. PyTorch runs when it is
+ * pixels); each timing is `--batches` steps after `--warmup` untimed steps (default 10, 1 on cpu:
+ * V8 and the wasm tiers reach their steady speed only after several steps, and PyTorch gets the
+ * same warm-up). PyTorch runs when it is
  * importable from Debian's `python3-torch` (/usr/bin/python3) or the `python3` on the PATH. TF.js
  * picks its single-threaded SIMD wasm binary under Deno, so PyTorch's 1 thread is the like-for-like
  * column and 2 threads is what the machine allows.
@@ -14,8 +16,8 @@
  * between rounds, so each ratio is taken within one round, under the same load, and the summary
  * gives each row's range over the rounds.
  *
- *   deno run -A benchmarks/mnist_train_bench.ts [--batches N] [--rounds R] [--backends wasm,cpu]
- *     [--profile]
+ *   deno run -A benchmarks/mnist_train_bench.ts [--batches N] [--warmup N] [--rounds R]
+ *     [--backends wasm,cpu] [--profile]
  *
  * `--profile` prints instead where one step of ours goes on the first backend (`step_profile.ts`),
  * the median of `--batches` steps.
@@ -34,6 +36,7 @@ const { values: flags } = parseArgs({
   args: commandArgs(),
   options: {
     batches: { type: "string", default: "30" },
+    warmup: { type: "string", default: "10" },
     rounds: { type: "string", default: "3" },
     backends: { type: "string", default: "wasm,cpu" },
     profile: { type: "boolean", default: false },
@@ -54,12 +57,13 @@ function stockCnn(): tf.Sequential {
   });
 }
 
-/** Images per second over `batches` Adam steps (after one warm-up step), or the error. */
+/** Images per second over `batches` Adam steps (after `warmup` steps), or the error. */
 function throughput(
   model: tf.LayersModel,
   shape: number[],
   batches: number,
   opt: tf.Optimizer,
+  warmup: number,
 ): number | string {
   const x = tf.randomUniform([BATCH, ...shape]);
   const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, "int32"), 10);
@@ -71,7 +75,7 @@ function throughput(
       model.layers.at(-1)!.getWeights()[0].dataSync(); // wait for the step to finish
     });
   try {
-    step();
+    for (let i = 0; i < warmup; i++) step();
   } catch (e) {
     return String((e as Error).message).split("\n")[0];
   } finally {
@@ -95,7 +99,11 @@ function throughput(
 }
 
 /** Images per second of our CNN with each batch shared by `threads` threads. */
-async function threadedThroughput(threads: number, batches: number): Promise<number> {
+async function threadedThroughput(
+  threads: number,
+  batches: number,
+  warmup: number,
+): Promise<number> {
   const model = mnistCnn(), opt = new FusedAdam(1e-3);
   const workers = await GradientWorkers.start(model, threads);
   const batch = {
@@ -107,7 +115,7 @@ async function threadedThroughput(threads: number, batches: number): Promise<num
     classes: 10,
   };
   try {
-    await workers.step(opt, batch);
+    for (let i = 0; i < warmup; i++) await workers.step(opt, batch);
     const t0 = performance.now();
     for (let i = 0; i < batches; i++) await workers.step(opt, batch);
     return (batches * BATCH) / ((performance.now() - t0) / 1000);
@@ -117,10 +125,10 @@ async function threadedThroughput(threads: number, batches: number): Promise<num
   }
 }
 
-/** PyTorch's step on the same network; prints its images/s as JSON. Args: threads, batches. */
+/** PyTorch's step on the same network; prints its images/s as JSON. Args: threads, batches, warmup. */
 const PYTORCH = `
 import json, sys, time, torch
-threads, batches, batch = int(sys.argv[1]), int(sys.argv[2]), ${BATCH}
+threads, batches, warmup, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), ${BATCH}
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 model = torch.nn.Sequential(
@@ -133,7 +141,8 @@ def step():
     # Logits in: the softmax is inside the loss, as in tf.losses.softmaxCrossEntropy.
     torch.nn.functional.cross_entropy(model(x), y).backward()
     opt.step()
-step()
+for _ in range(warmup):
+    step()
 t = time.perf_counter()
 for _ in range(batches):
     step()
@@ -146,12 +155,14 @@ async function torchThroughput(
   python: string,
   threads: number,
   batches: number,
+  warmup: number,
 ): Promise<{ version: string; imagesPerSecond: number }> {
-  return await runJson(python, ["-c", PYTORCH, String(threads), String(batches)]);
+  return await runJson(python, ["-c", PYTORCH, String(threads), String(batches), String(warmup)]);
 }
 
 const n = intFlag("batches", flags.batches, 1);
 const rounds = intFlag("rounds", flags.rounds, 1);
+const warmup = intFlag("warmup", flags.warmup, 1);
 const backends = flags.backends.split(",") as BackendName[];
 const fmt = (v: number | string) => (typeof v === "number" ? v.toFixed(0) : `fails: ${v}`);
 const ratio = (a: number | string, b: number | string | undefined) =>
@@ -182,23 +193,24 @@ async function round(): Promise<Round> {
   const r: Round = new Map();
   const torch = async (threads: number) => {
     if (!python) return;
-    const t = await torchThroughput(python, threads, n);
+    const t = await torchThroughput(python, threads, n, warmup);
     torchVersion = t.version;
     r.set(`PyTorch ${threads} thread${threads > 1 ? "s" : ""}`, t.imagesPerSecond);
   };
   for (const backend of backends) {
     await setBackend(backend);
     const batches = backend === "cpu" ? Math.max(1, Math.round(n / 10)) : n;
-    r.set(`ours ${backend}`, throughput(mnistCnn(), [1, 28, 28], batches, new FusedAdam(1e-3)));
+    const w = backend === "cpu" ? 1 : warmup;
+    r.set(`ours ${backend}`, throughput(mnistCnn(), [1, 28, 28], batches, new FusedAdam(1e-3), w));
     if (backend === "wasm") {
       await torch(1);
-      r.set("ours wasm, 2 threads", await threadedThroughput(2, n));
+      r.set("ours wasm, 2 threads", await threadedThroughput(2, n, warmup));
       await torch(2);
     }
     r.set(
       `stock ${backend}`,
       // Stock cpu is ~100x slower (~25 s a step): one batch after the warm-up times it.
-      throughput(stockCnn(), [28, 28, 1], backend === "cpu" ? 1 : n, tf.train.adam(1e-3)),
+      throughput(stockCnn(), [28, 28, 1], backend === "cpu" ? 1 : n, tf.train.adam(1e-3), w),
     );
   }
   return r;
