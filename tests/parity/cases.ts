@@ -114,8 +114,8 @@ function pooled(dy: Float32Array, [N, F, Ho, Wo]: number[], seed: number): Float
  * image-sized kernels, the MNIST 7x7 layer, one input channel with 8 and 16 filters (wasm's
  * direct forward pass, `filt_direct.wat`, and dK from X and the nonzeros of dY, `dk_direct.wat`,
  * also with dY as a 2x2 max-pool leaves it: 3 of 4 entries zero), and enough channels for real
- * sums. The last one takes wasm's
- * Winograd F(4x4, 3x3) backward path, whose float32 rounding is a few times larger.
+ * sums. The last two take wasm's Winograd F(4x4, 3x3) backward path, whose float32 rounding is a
+ * few times larger, and the last (128 output tiles) its forward path too.
  */
 const CONV_SHAPES: ConvShape[] = [
   { x: [2, 3, 7, 6], k: [4, 3, 3, 3] },
@@ -130,6 +130,7 @@ const CONV_SHAPES: ConvShape[] = [
   { x: [2, 1, 16, 16], k: [8, 1, 7, 7], pooledDy: true },
   { x: [4, 8, 12, 12], k: [8, 8, 3, 3], pad: [1, 1] },
   { x: [16, 32, 10, 9], k: [16, 32, 3, 3], pad: [1, 0], tolerance: 2e-5 },
+  { x: [8, 32, 16, 16], k: [32, 32, 3, 3], pad: [1, 1], tolerance: 2e-5 },
 ];
 
 type Op = (x: tf.Tensor4D, k: tf.Tensor4D, o: R.RefOptions) => tf.Tensor4D;

@@ -168,15 +168,18 @@ for (const backend of BACKENDS) {
   });
 }
 
-Deno.test("wasm: 3x3 stride-1 gradients by Winograd F(4x4, 3x3) match the oracle", async () => {
+Deno.test("wasm: 3x3 stride-1 convolutions and gradients by Winograd F(4x4, 3x3) match the oracle", async () => {
   await setBackend("wasm");
   // Shapes the Winograd path takes (lanes in fours, enough channels and tiles), with image sizes
   // that leave part-filled tiles and pads of 0 to 3. Its transforms scale entries by up to 8 and
-  // back by 1/24, so float32 rounding is a few times the direct method's: 2e-5 here.
+  // back by 1/24, so float32 rounding is a few times the direct method's: 2e-5 here. The forward
+  // pass takes it from 128 output tiles: every op on the first two shapes and `full` on the third
+  // (its 16x16 output), the rest of the third shows the direct path next to it.
   const shapes: Case[] = [
+    { x: [8, 32, 16, 16], k: [32, 32, 3, 3], pad: [1, 1] },
+    { x: [12, 48, 17, 13], k: [20, 48, 3, 3], pad: [2, 3] },
     { x: [8, 32, 14, 14], k: [32, 32, 3, 3] },
     { x: [16, 32, 10, 9], k: [16, 32, 3, 3], pad: [1, 0] },
-    { x: [12, 48, 13, 11], k: [20, 48, 3, 3], pad: [2, 3] },
   ];
   shapes.forEach((c, i) => {
     tf.tidy(() => {
@@ -184,13 +187,25 @@ Deno.test("wasm: 3x3 stride-1 gradients by Winograd F(4x4, 3x3) match the oracle
       const x64 = R.fromTensor(x), k64 = R.fromTensor(k);
       const opts = { pad: c.pad };
       for (
-        const [name, op, gradRef] of [
-          ["filt", (a: tf.Tensor4D, b: tf.Tensor4D) => filt(a, b, opts), R.filtGradRef],
-          ["valid", (a: tf.Tensor4D, b: tf.Tensor4D) => valid(a, b, opts), R.validGradRef],
-          ["full", (a: tf.Tensor4D, b: tf.Tensor4D) => full(a, b), R.fullGradRef],
+        const [name, op, ref, gradRef] of [
+          ["filt", (a: tf.Tensor4D, b: tf.Tensor4D) => filt(a, b, opts), R.filtRef, R.filtGradRef],
+          [
+            "valid",
+            (a: tf.Tensor4D, b: tf.Tensor4D) => valid(a, b, opts),
+            R.validRef,
+            R.validGradRef,
+          ],
+          ["full", (a: tf.Tensor4D, b: tf.Tensor4D) => full(a, b), R.fullRef, R.fullGradRef],
         ] as const
       ) {
-        const dy = rand(op(x, k).shape, 600 + i);
+        const y = op(x, k);
+        assertClose(
+          y,
+          ref(x64, k64, name === "full" ? {} : opts).data,
+          `wasm ${name} ${label(c)}`,
+          2e-5,
+        );
+        const dy = rand(y.shape, 600 + i);
         const [dx, dk] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
           op(a as tf.Tensor4D, b as tf.Tensor4D).mul(dy).sum()
         )([x, k]);
