@@ -138,7 +138,7 @@ function correlate(
     const xh = temp(channelsLast(b, x)); // [N,H,W,C]
     const g = geometry(x.shape, k.shape, a), outShape = [g.N, g.F, g.Ho, g.Wo];
     if (winogradForwardFits(k.shape, a, outShape)) {
-      return winogradCorrelate(b, xh, kh, a, [g.N, g.Ho, g.Wo], temp);
+      return winogradCorrelate(b, xh, kh, a.pad, [g.N, g.Ho, g.Wo], temp);
     }
     const y = temp(stock("Conv2D", b, { x: xh, filter: kh }, {
       strides: a.stride,

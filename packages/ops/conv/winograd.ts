@@ -182,19 +182,19 @@ function gemms(
 }
 
 /**
- * y [N,F,Ho,Wo] = filt(x, k) by Winograd F(4x4, 3x3), from `xh` [N,H,W,C] padded by `a.pad` and
- * the kernel as `kc` [3,3,C,F] (flipped already where the op flips it): 4x4 output tiles from 6x6
- * tiles of x, 36 GEMMs [tiles, C]·[C, F].
+ * y [N,F,Ho,Wo] = filt(x, k) by Winograd F(4x4, 3x3), from `xh` [N,H,W,C] padded by `pad` and the
+ * kernel as `kc` [3,3,C,F] (flipped already where the op flips it): 4x4 output tiles from 6x6
+ * tiles of x, 36 GEMMs [tiles, C]·[C, F]. The forward pass, and dX with dY for x.
  */
 export function winogradCorrelate(
   b: WasmBackend,
   xh: tf.TensorInfo,
   kc: tf.TensorInfo,
-  a: ConvAttrs,
+  [ph, pw]: [number, number],
   [N, Ho, Wo]: number[],
   temp: Temp,
 ): tf.TensorInfo {
-  const [, , C, F] = kc.shape, [ph, pw] = a.pad;
+  const [, , C, F] = kc.shape;
   const TA = Math.ceil(Ho / 4), TB = Math.ceil(Wo / 4), T = N * TA * TB;
   const V = { tensors: planes(b, [1, 1, T, C], temp), item: TA * TB * C, tile: C }; // [T,C]
   const U = { tensors: planes(b, [1, 1, C, F], temp), item: F, tile: 0 }; // [C,F]
@@ -215,7 +215,7 @@ export function winogradCorrelate(
 
 /**
  * dX [N,C,H,W] by Winograd F(4x4, 3x3): the correlation of dY (padded by 2 − pad) with the
- * flipped, channel-swapped kernel, 4x4 output tiles from 6x6 tiles of dY.
+ * flipped, channel-swapped kernel.
  */
 export function winogradBackpropInput(
   b: WasmBackend,
@@ -226,28 +226,13 @@ export function winogradBackpropInput(
   temp: Temp,
 ): tf.TensorInfo {
   const F = k.shape[0], [ph, pw] = a.pad;
-  const TA = Math.ceil(H / 4), TB = Math.ceil(W / 4), T = N * TA * TB;
   const [sf, sc, sp, sq] = stridesOf(k.shape);
   const kf = temp(copyView(b, k, {
     shape: [3, 3, F, C],
     strides: [-sp, -sq, sf, sc],
     offset: 2 * sp + 2 * sq,
   })); // kf[i,j,f,c] = k[f,c,2−i,2−j]
-  const V = { tensors: planes(b, [1, 1, T, F], temp), item: TA * TB * F, tile: F }; // [T,F]
-  const U = { tensors: planes(b, [1, 1, F, C], temp), item: C, tile: 0 }; // [F,C]
-  transform(b, "to", Line.Bt, dense(dyh), V, [TA, TB], [2 - ph, 2 - pw], temp);
-  const kImg: Image = {
-    tensor: kf,
-    items: F,
-    lanes: C,
-    strides: [C, 3 * F * C, F * C],
-    size: [3, 3],
-  };
-  transform(b, "to", Line.G, kImg, U, [1, 1], [0, 0], temp);
-  const M = { tensors: gemms(b, V.tensors, U.tensors, temp), item: TA * TB * C, tile: C }; // [T,C]
-  const dxh = temp(b.makeOutput([N, H, W, C], "float32"));
-  transform(b, "from", Line.At, dense(dxh), M, [TA, TB], [0, 0], temp);
-  return channelsFirst(b, dxh);
+  return winogradCorrelate(b, dyh, kf, [2 - ph, 2 - pw], [N, H, W], temp);
 }
 
 /**
