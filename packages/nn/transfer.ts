@@ -244,6 +244,12 @@ export async function trainModel(
   if (groups.every((g) => g.vars.length === 0)) {
     throw new RangeError("trainModel: model has no trainable weights");
   }
+  if (!groups.some((g) => g.vars.length > 0 && g.fromEpoch === 0)) {
+    throw new RangeError(
+      "trainModel: paramGroups leave nothing to train in epoch 0 (every layer with trainable " +
+        "weights is in a group with fromEpoch > 0)",
+    );
+  }
   const optimizers = groups.map(() => makeOptimizer(o));
   const history: TransferEpoch[] = [];
   let best: tf.Tensor[] | undefined, bestAccuracy = -1, bestEpoch = 0;

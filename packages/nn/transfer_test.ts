@@ -268,5 +268,6 @@ Deno.test("trainModel's paramGroups: a group's weights wait for fromEpoch, then 
   );
   await bad([{ layers: /^Conv1$/, lrScale: 0 }], RangeError, "lrScale > 0");
   await bad([{ layers: /^Conv1$/, fromEpoch: 0.5 }], RangeError, "integer fromEpoch");
+  await bad([{ layers: /(?:)/, fromEpoch: 1 }], RangeError, "nothing to train in epoch 0");
   model.dispose();
 });
