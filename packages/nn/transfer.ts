@@ -157,7 +157,7 @@ function weightGroups(
     }
     return { layers, vars: [] as tf.Variable[], lrScale, fromEpoch };
   });
-  const rest = { layers: /(?:)/, vars: [] as tf.Variable[], lrScale: 1, fromEpoch: 0 };
+  const rest = { vars: [] as tf.Variable[], lrScale: 1, fromEpoch: 0 };
   for (const layer of model.layers) {
     const g = groups.find((g) => g.layers.test(layer.name)) ?? rest;
     for (const w of layer.trainableWeights) g.vars.push(w.read() as tf.Variable);
@@ -250,7 +250,7 @@ export async function trainModel(
         "weights is in a group with fromEpoch > 0)",
     );
   }
-  const optimizers = groups.map(() => makeOptimizer(o));
+  const stepped = groups.map((g) => ({ ...g, optimizer: makeOptimizer(o) }));
   const history: TransferEpoch[] = [];
   let best: tf.Tensor[] | undefined, bestAccuracy = -1, bestEpoch = 0;
   const t0 = performance.now();
@@ -259,9 +259,7 @@ export async function trainModel(
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       const lr = o.lr * scheduler.gamma ** Math.floor(epoch / scheduler.stepSize);
-      const active = groups.flatMap((g, i) =>
-        g.vars.length > 0 && epoch >= g.fromEpoch ? [{ ...g, optimizer: optimizers[i] }] : []
-      );
+      const active = stepped.filter((g) => g.vars.length > 0 && epoch >= g.fromEpoch);
       for (const g of active) setLearningRate(g.optimizer, lr * g.lrScale);
       log(`Epoch ${epoch}/${epochs - 1}`);
       log("-".repeat(10));
@@ -323,7 +321,7 @@ export async function trainModel(
     tf.dispose(best ?? []);
     throw e;
   } finally {
-    for (const optimizer of optimizers) {
+    for (const { optimizer } of stepped) {
       optimizer.dispose();
       // TF.js 4.22's MomentumOptimizer.dispose forgets the learning-rate scalar of its SGD parent.
       (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
