@@ -41,9 +41,8 @@ import {
   winogradBackpropFilter,
   winogradBackpropInput,
   winogradCorrelate,
+  winogradCorrelateFits,
   winogradFilterFits,
-  winogradForwardFits,
-  winogradInputFits,
 } from "./winograd.ts";
 
 /** The exports of patches.wat (see there): pointers are byte offsets into the backend's heap. */
@@ -136,8 +135,8 @@ function correlate(
       return channelsFirst(b, { dataId: y.dataId, shape: [N, Ho, Wo, F], dtype: "float32" });
     }
     const xh = temp(channelsLast(b, x)); // [N,H,W,C]
-    const g = geometry(x.shape, k.shape, a), outShape = [g.N, g.F, g.Ho, g.Wo];
-    if (winogradForwardFits(k.shape, a, outShape)) {
+    const g = geometry(x.shape, k.shape, a);
+    if (winogradCorrelateFits(k.shape, a, [g.N, g.F, g.Ho, g.Wo])) {
       return winogradCorrelate(b, xh, kh, a.pad, [g.N, g.Ho, g.Wo], temp);
     }
     const y = temp(stock("Conv2D", b, { x: xh, filter: kh }, {
@@ -185,7 +184,7 @@ registerConvKernels<WasmBackend>("wasm", {
   backpropInput: (b, dy, k, a, inputShape) =>
     withTemps(b, (temp) => {
       const dyh = temp(channelsLast(b, dy)); // [N,Ho,Wo,F]
-      return winogradInputFits(k.shape, a, inputShape)
+      return winogradCorrelateFits(k.shape, a, inputShape)
         ? winogradBackpropInput(b, dyh, k, a, inputShape, temp)
         : backpropInputCol2im(b, dyh, k, a, inputShape, temp);
     }),

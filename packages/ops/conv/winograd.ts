@@ -65,8 +65,9 @@ interface Planes {
 const SCRATCH = 3 * 36 * 4;
 
 /**
- * Where Winograd F(4x4, 3x3) pays: it does 36 products where the direct method does 144, so dX and
- * dK can cost less than the forward pass, which XNNPACK already runs near the core's SIMD peak.
+ * Where Winograd F(4x4, 3x3) pays: it does 36 products where the direct method does 144, so the
+ * forward pass, dX and dK can cost less than XNNPACK's direct convolution, which runs near the
+ * core's SIMD peak.
  * It needs 3x3 kernels at stride 1 and SIMD lanes that come in fours (the channels, and for dK the
  * batch). Its 36 GEMMs each pack their right-hand side anew, so they need rows to spread that
  * over: measured, dX gains from 128 output tiles (N·⌈H/4⌉·⌈W/4⌉) and 16 channels each way, and
@@ -77,10 +78,16 @@ function winogradFits(k: readonly number[], a: ConvAttrs, lanes: number[]): bool
     lanes.every((n) => n % 4 === 0);
 }
 
-export function winogradInputFits(
+/**
+ * Where {@link winogradCorrelate} pays, for the forward pass and dX alike: by the tiles of the
+ * image it writes, `[N, ·, H, W]` (the output, or dX's input shape). On `[32,64,14,14]*[64,64,3,3]`
+ * (288 tiles) the forward took 4.8 ms against 8.0–8.4 ms for the relayout and XNNPACK's direct
+ * convolution (`deno task bench`).
+ */
+export function winogradCorrelateFits(
   k: readonly number[],
   a: ConvAttrs,
-  [N, , H, W]: number[],
+  [N, , H, W]: readonly number[],
 ): boolean {
   const [F, C] = k, tiles = N * Math.ceil(H / 4) * Math.ceil(W / 4);
   return winogradFits(k, a, [F, C]) && F >= 16 && C >= 16 && tiles >= 128;
@@ -89,19 +96,6 @@ export function winogradInputFits(
 export function winogradFilterFits(k: readonly number[], a: ConvAttrs, N: number): boolean {
   const [F, C] = k;
   return winogradFits(k, a, [N, F]) && F >= 16 && C >= 32;
-}
-
-/**
- * Where the forward pass takes Winograd: dX's conditions, on the output's tiles. On
- * `[32,64,14,14]*[64,64,3,3]` (288 tiles) the forward took 4.8 ms against 8.0–8.4 ms for the
- * relayout and XNNPACK's direct convolution (`deno task bench`).
- */
-export function winogradForwardFits(
-  k: readonly number[],
-  a: ConvAttrs,
-  [N, , Ho, Wo]: number[],
-): boolean {
-  return winogradInputFits(k, a, [N, 0, Ho, Wo]);
 }
 
 /** 36 planes of `shape`, one per transform entry. */
