@@ -58,7 +58,8 @@ export function decomposition(
   checkX(op, X);
   const labels = checkY(op, y, X.length);
   checkC(op, C);
-  return solveDecomposition(new KernelTable(X, resolveKernel(op, kernel, X)), labels, C, opts);
+  using table = new KernelTable(X, resolveKernel(op, kernel, X));
+  return solveDecomposition(table, labels, C, opts);
 }
 
 /** {@linkcode decomposition} on checked input. */

@@ -88,7 +88,7 @@ export class ColumnCache {
     this.#len = table.alloc(4 * c);
     const prev = table.alloc(4 * c), next = table.alloc(4 * c);
     this.#scratch = table.alloc(4 * n);
-    const arena = table.alloc(8 * n * c);
+    const arena = table.alloc(8 * n * c, false); // entries are computed before they are read
     table.i32(slotOf, n).fill(-1);
     // slotOf, owner, len, prev, next, arena, cap, n, head, tail, used; then the kernel's words.
     table.i32(at, 11).set([slotOf, owner, this.#len, prev, next, arena, c, n, -1, -1, 0]);

@@ -13,7 +13,10 @@
 (module
   ;; A kernel function given in JS: out[t] = k(x_i, x_t) for t = idx[0..m), from the cache.
   (import "env" "columnFn" (func $columnFn (param $i i32) (param $out i32) (param $idx i32) (param $m i32)))
-  (memory (export "memory") 1)
+  ;; The memory comes from JS (kernels.ts), so that a new table can take over a released one's,
+  ;; its pages already mapped.
+  (import "env" "memory" (memory 1))
+  (export "memory" (memory 0))
   ;; The maximum that maxUp found, and the maximum of y∇ over I_low that partner found.
   (global $up (export "up") (mut f64) (f64.const 0))
   (global $low (export "low") (mut f64) (f64.const 0))

@@ -2,7 +2,7 @@ import { assert, assertEquals, assertThrows } from "@convgrad/base/testing";
 import { createRng } from "@convgrad/base";
 import { wasmBuildProblems } from "@convgrad/base/wasm-build";
 import { BUILDER, MODULES } from "./build_wasm.ts";
-import { KernelTable, resolveKernel } from "./mod.ts";
+import { KernelTable, resolveKernel, smo } from "./mod.ts";
 
 Deno.test("the committed wasm build of svm is what deno task build:wasm writes", async () => {
   assertEquals(await wasmBuildProblems(new URL("./", import.meta.url), BUILDER, MODULES), []);
@@ -44,4 +44,29 @@ Deno.test("block(): every query against every point, across chunks, equals colum
     }
     assertThrows(() => table.block(Z, 0, 17), RangeError, "count must be in [1, 16], got 17");
   }
+});
+
+Deno.test("a table on a released table's memory fits as one on fresh memory, to the bit", () => {
+  const rand = createRng(5),
+    points = (n: number) =>
+      Array.from({ length: n }, () => [rand() * 4 - 2, rand() * 4 - 2, rand() * 4 - 2]);
+  const B = points(120), yB = B.map(([a, b]) => (a * b > 0.3 ? 1 : -1));
+  const A = points(400), yA = A.map(([a, , c]) => (a + c * c > 1 ? 1 : -1));
+  const fit = (X: number[][], y: number[]) =>
+    smo(X, y, { kernel: "rbf", gamma: 0.5 }, 2, { tol: 1e-6 });
+  const kernel = resolveKernel("test", { kernel: "linear" }, B);
+  // This table takes whatever an earlier test released and is never released: B's first fit
+  // gets fresh memory, A's then reuses and grows it, B's second reuses what A left.
+  new KernelTable(B, kernel);
+  const fresh = fit(B, yB);
+  fit(A, yA);
+  const reused = fit(B, yB);
+  assertEquals(Array.from(reused.alpha), Array.from(fresh.alpha));
+  assertEquals(Array.from(reused.grad), Array.from(fresh.grad));
+  assertEquals(reused.iterations, fresh.iterations);
+  const first = new KernelTable(B, kernel), memory = first.wasm.memory;
+  first.release();
+  const second = new KernelTable(B, kernel);
+  assert(second.wasm.memory === memory, "release() did not hand the memory on");
+  assertThrows(() => first.column(0, new Float64Array(120)), Error, "used after release()");
 });

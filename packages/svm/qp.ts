@@ -59,7 +59,8 @@ export function dualQP(
   checkX(op, X);
   const n = X.length, labels = checkY(op, y, n);
   checkC(op, C);
-  const K = kernelMatrix(new KernelTable(X, resolveKernel(op, kernel, X)));
+  using table = new KernelTable(X, resolveKernel(op, kernel, X));
+  const K = kernelMatrix(table);
   const P = Array.from(
     { length: n },
     (_, i) => Array.from({ length: n }, (_, j) => labels[i] * labels[j] * K[i * n + j]),

@@ -40,7 +40,8 @@ export function smo(
   checkX("smo", X);
   const labels = checkY("smo", y, X.length);
   checkC("smo", C);
-  return solveSMO(new KernelTable(X, resolveKernel("smo", kernel, X)), labels, C, opts);
+  using table = new KernelTable(X, resolveKernel("smo", kernel, X));
+  return solveSMO(table, labels, C, opts);
 }
 
 /** {@linkcode smo} on checked input. */

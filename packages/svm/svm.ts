@@ -268,11 +268,15 @@ function solveBinary(
   const n = X.length, denseMax = opts.denseMax ?? 100;
   const solver = opts.solver ?? (n <= denseMax ? "quadprog" : "smo");
   const iterative = { tol: opts.tol, cacheBytes: opts.cacheBytes, workingSet: opts.workingSet };
-  if (solver === "smo") return solveSMO(new KernelTable(X, kernel), y, C, iterative);
-  if (solver !== "quadprog") {
+  if (solver !== "smo" && solver !== "quadprog") {
     throw new RangeError(`${op}: solver must be 'quadprog' or 'smo', got ${solver}`);
   }
-  if (n > denseMax) return solveDecomposition(new KernelTable(X, kernel), y, C, iterative);
+  if (solver === "smo" || n > denseMax) {
+    using table = new KernelTable(X, kernel);
+    return solver === "smo"
+      ? solveSMO(table, y, C, iterative)
+      : solveDecomposition(table, y, C, iterative);
+  }
   const p = dualQP(X, y, kernel, C);
   const { x, active } = qp(p.P, p.q, p.G, p.h, p.A, p.b);
   // Multipliers whose box constraint is in quadprog's active set are on the bound (to
