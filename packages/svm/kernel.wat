@@ -70,13 +70,15 @@
           (f64x2.mul (local.get $zv) (v128.load (i32.add (local.get $p3) (local.get $k))))))
         (local.set $k (i32.add (local.get $k) (i32.const 16)))
         (br $dot)))
-      ;; (x_t0·z, x_t1·z) and (x_t2·z, x_t3·z): the lanes of each accumulator summed.
-      (local.set $s01 (f64x2.replace_lane 1
-        (f64x2.splat (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0))))
-        (f64.add (f64x2.extract_lane 0 (local.get $acc1)) (f64x2.extract_lane 1 (local.get $acc1)))))
-      (local.set $s23 (f64x2.replace_lane 1
-        (f64x2.splat (f64.add (f64x2.extract_lane 0 (local.get $acc2)) (f64x2.extract_lane 1 (local.get $acc2))))
-        (f64.add (f64x2.extract_lane 0 (local.get $acc3)) (f64x2.extract_lane 1 (local.get $acc3)))))
+      ;; (x_t0·z, x_t1·z) and (x_t2·z, x_t3·z): the lanes of each accumulator summed, as
+      ;; (acc0.lo, acc1.lo) + (acc0.hi, acc1.hi): two shuffles and one add instead of four
+      ;; extracts, two scalar adds, a splat and a replace per pair.
+      (local.set $s01 (f64x2.add
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc0) (local.get $acc1))
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc0) (local.get $acc1))))
+      (local.set $s23 (f64x2.add
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc2) (local.get $acc3))
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc2) (local.get $acc3))))
       ;; The kernel's transform, one pair of lanes at a time: (t0, t1), then (t2, t3).
       (local.set $half (i32.const 0))
       (loop $halves
