@@ -118,9 +118,8 @@
               (f64x2.pmax (v128.const i64x2 0 0)
                 (f64x2.sub
                   (f64x2.add (local.get $zz2)
-                    (f64x2.replace_lane 1
-                      (f64x2.splat (f64.load (i32.add (local.get $sq) (i32.shl (local.get $t0) (i32.const 3)))))
-                      (f64.load (i32.add (local.get $sq) (i32.shl (local.get $t1) (i32.const 3))))))
+                    (v128.load64_lane 1 (i32.add (local.get $sq) (i32.shl (local.get $t1) (i32.const 3)))
+                      (v128.load64_zero (i32.add (local.get $sq) (i32.shl (local.get $t0) (i32.const 3))))))
                   (f64x2.add (local.get $s) (local.get $s))))))
             ;; exp(x) on both lanes, for x <= 0 (rbf's argument): Cody-Waite reduction x = k ln2 + r,
             ;; |r| <= ln2/2, then the Taylor series to r^13 (its remainder is below 1e-17) evaluated by
