@@ -57,8 +57,7 @@
     ;; rbf's −γ and zz on both lanes, once per call rather than once per pair.
     (local.set $ng2 (f64x2.splat (f64.neg (local.get $gamma))))
     (local.set $zz2 (f64x2.splat (local.get $zz)))
-    (block $done (loop $quads
-      (br_if $done (i32.ge_u (local.get $a) (local.get $m)))
+    (if (i32.gt_u (local.get $m) (i32.const 0)) (then (loop $quads
       ;; Four points per block; past the end of the list the first one stands in (its value
       ;; is then stored again, unchanged).
       (local.set $t0 (i32.load (i32.add (local.get $idx) (i32.shl (local.get $a) (i32.const 2)))))
@@ -84,8 +83,8 @@
       (local.set $acc3 (v128.const i64x2 0 0))
       (local.set $k (i32.const 0))
       ;; Four independent sums: the adds' latency overlaps, and each load of z serves four.
-      (block $dotDone (loop $dot
-        (br_if $dotDone (i32.ge_u (local.get $k) (local.get $row)))
+      ;; (A do-while: a row holds at least one f64x2 step.)
+      (loop $dot
         (local.set $zv (v128.load (i32.add (local.get $z) (local.get $k))))
         (local.set $acc0 (f64x2.add (local.get $acc0)
           (f64x2.mul (local.get $zv) (v128.load (i32.add (local.get $p0) (local.get $k))))))
@@ -96,7 +95,7 @@
         (local.set $acc3 (f64x2.add (local.get $acc3)
           (f64x2.mul (local.get $zv) (v128.load (i32.add (local.get $p3) (local.get $k))))))
         (local.set $k (i32.add (local.get $k) (i32.const 16)))
-        (br $dot)))
+        (br_if $dot (i32.lt_u (local.get $k) (local.get $row))))
       ;; (x_t0·z, x_t1·z) and (x_t2·z, x_t3·z): the lanes of each accumulator summed, as
       ;; (acc0.lo, acc1.lo) + (acc0.hi, acc1.hi): two shuffles and one add instead of four
       ;; extracts, two scalar adds, a splat and a replace per pair.
@@ -168,7 +167,7 @@
         (local.set $half (i32.add (local.get $half) (i32.const 1)))
         (br_if $halves (i32.lt_u (local.get $half) (i32.const 2))))
       (local.set $a (i32.add (local.get $a) (i32.const 4)))
-      (br $quads))))
+      (br_if $quads (i32.lt_u (local.get $a) (local.get $m)))))))
 
   ;; The first half of WSS 3: i = argmax of −y_t ∇_t over t in I_up (flag 1) among active[0..m),
   ;; the last one on ties; −1 when I_up is empty. The maximum is left in $up.
