@@ -85,9 +85,8 @@
       ;; Four independent sums: the adds' latency overlaps, and each load of z serves four.
       ;; (A do-while: a row holds at least one f64x2 step.)
       (loop $dot
-        (local.set $zv (v128.load (i32.add (local.get $z) (local.get $k))))
         (local.set $acc0 (f64x2.add (local.get $acc0)
-          (f64x2.mul (local.get $zv) (v128.load (i32.add (local.get $p0) (local.get $k))))))
+          (f64x2.mul (local.tee $zv (v128.load (i32.add (local.get $z) (local.get $k)))) (v128.load (i32.add (local.get $p0) (local.get $k))))))
         (local.set $acc1 (f64x2.add (local.get $acc1)
           (f64x2.mul (local.get $zv) (v128.load (i32.add (local.get $p1) (local.get $k))))))
         (local.set $acc2 (f64x2.add (local.get $acc2)
