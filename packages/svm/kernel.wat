@@ -49,7 +49,7 @@
     (local $a i32) (local $t0 i32) (local $t1 i32) (local $t2 i32) (local $t3 i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $half i32)
     (local $k i32) (local $row i32) (local $zv v128) (local $acc0 v128) (local $acc1 v128)
-    (local $acc2 v128) (local $acc3 v128) (local $s01 v128) (local $s23 v128)
+    (local $acc2 v128) (local $acc3 v128) (local $s23 v128)
     (local $s v128) (local $b v128) (local $e i32) (local $ng2 v128) (local $zz2 v128)
     (local $x v128) (local $c v128) (local $kb v128) (local $n2 v128) (local $r v128) (local $r2 v128)
     (local $r4 v128)
@@ -99,18 +99,15 @@
       ;; (x_t0·z, x_t1·z) and (x_t2·z, x_t3·z): the lanes of each accumulator summed, as
       ;; (acc0.lo, acc1.lo) + (acc0.hi, acc1.hi): two shuffles and one add instead of four
       ;; extracts, two scalar adds, a splat and a replace per pair.
-      (local.set $s01 (f64x2.add
+      (local.set $s (f64x2.add
         (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc0) (local.get $acc1))
         (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc0) (local.get $acc1))))
       (local.set $s23 (f64x2.add
         (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc2) (local.get $acc3))
         (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc2) (local.get $acc3))))
-      ;; The kernel's transform, one pair of lanes at a time: (t0, t1), then (t2, t3).
+      ;; The kernel's transform, one pair of lanes at a time: (t0, t1) in $s, then (t2, t3).
       (local.set $half (i32.const 0))
       (loop $halves
-        (local.set $s (select (result v128) (local.get $s23) (local.get $s01) (local.get $half)))
-        (local.set $t0 (select (local.get $t2) (local.get $t0) (local.get $half)))
-        (local.set $t1 (select (local.get $t3) (local.get $t1) (local.get $half)))
         (if (i32.eq (local.get $kind) (i32.const 1))
           (then
             (local.set $x (f64x2.mul (local.get $ng2)
@@ -164,6 +161,11 @@
           (f64x2.extract_lane 0 (local.get $s)))
         (f64.store (i32.add (local.get $out) (i32.shl (local.get $t1) (i32.const 3)))
           (f64x2.extract_lane 1 (local.get $s)))
+        ;; The second pair moves into the first's place (moves, where selects on $half would
+        ;; cost a compare and a blend each).
+        (local.set $s (local.get $s23))
+        (local.set $t0 (local.get $t2))
+        (local.set $t1 (local.get $t3))
         (local.set $half (i32.add (local.get $half) (i32.const 1)))
         (br_if $halves (i32.lt_u (local.get $half) (i32.const 2))))
       (local.set $a (i32.add (local.get $a) (i32.const 4)))
