@@ -148,8 +148,14 @@ acc = float((m.predict(Xt) == yt).mean())
 print('{"seconds": %r, "cpu": %r, "accuracy": %r, "supportVectors": %d}' % (seconds, cpu, acc, len(m.support_)))
 `;
 
-/** scikit-learn's side: a first fit after the imports and the data, then a second one, as ours. */
+/**
+ * scikit-learn's side: a first fit after the imports and the data, then a second one, as ours.
+ * OpenBLAS gets one thread: LIBSVM does not use it, but the dual objective's matrix product after
+ * the first fit left its worker threads spinning through the second, doubling that fit's CPU time.
+ */
 const SKLEARN = `
+import os
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
 import json, resource, sys, time, numpy as np
 from sklearn.svm import SVC
 buf = np.fromfile(sys.argv[1], dtype="<f8"); n = buf.size // 11
