@@ -58,7 +58,7 @@ export function decomposition(
   checkX(op, X);
   const labels = checkY(op, y, X.length);
   checkC(op, C);
-  using table = new KernelTable(X, resolveKernel(op, kernel, X));
+  using table = new KernelTable(X, resolveKernel(op, kernel, X), { reuse: true });
   return solveDecomposition(table, labels, C, opts);
 }
 

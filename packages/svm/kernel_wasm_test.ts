@@ -57,16 +57,18 @@ Deno.test("a table on a released table's memory fits as one on fresh memory, to 
   const kernel = resolveKernel("test", { kernel: "linear" }, B);
   // This table takes whatever an earlier test released and is never released: B's first fit
   // gets fresh memory, A's then reuses and grows it, B's second reuses what A left.
-  new KernelTable(B, kernel);
+  new KernelTable(B, kernel, { reuse: true });
   const fresh = fit(B, yB);
   fit(A, yA);
   const reused = fit(B, yB);
   assertEquals(Array.from(reused.alpha), Array.from(fresh.alpha));
   assertEquals(Array.from(reused.grad), Array.from(fresh.grad));
   assertEquals(reused.iterations, fresh.iterations);
-  const first = new KernelTable(B, kernel), memory = first.wasm.memory;
+  const first = new KernelTable(B, kernel, { reuse: true }), memory = first.wasm.memory;
   first.release();
-  const second = new KernelTable(B, kernel);
+  // A table made without reuse (a model's, which lives on) leaves the memory for the next one.
+  assert(new KernelTable(B, kernel).wasm.memory !== memory, "a table without reuse took it");
+  const second = new KernelTable(B, kernel, { reuse: true });
   assert(second.wasm.memory === memory, "release() did not hand the memory on");
   assertThrows(() => first.column(0, new Float64Array(120)), Error, "used after release()");
 });

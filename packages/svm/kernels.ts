@@ -251,13 +251,18 @@ export class KernelTable {
     qout: Float64Array;
   };
 
-  /** `X`: n points of d features, already checked; `kernel`: from {@linkcode resolveKernel}. */
-  constructor(X: ArrayLike<number>[], kernel: Kernel) {
+  /**
+   * `X`: n points of d features, already checked; `kernel`: from {@linkcode resolveKernel};
+   * `reuse`: take over the memory of the table released last, if the garbage collector has not
+   * taken it (for a table that serves one solve and is released after it: a long-lived one would
+   * keep that memory, however large, as long as it lives).
+   */
+  constructor(X: ArrayLike<number>[], kernel: Kernel, { reuse = false } = {}) {
     this.n = X.length;
     this.d = X[0].length;
     this.kernel = kernel;
-    const reused = spare?.deref();
-    spare = undefined;
+    const reused = reuse ? spare?.deref() : undefined;
+    if (reuse) spare = undefined;
     this.#reused = reused !== undefined;
     this.wasm = instantiate(reused ?? new WebAssembly.Memory({ initial: 1 }), (i, out, idx, m) => {
       const buf = this.wasm.memory.buffer;
@@ -316,17 +321,17 @@ export class KernelTable {
   }
 
   /**
-   * Hands the table's memory to the next table made in this process, whose set-up and kernel
-   * cache then write to pages already mapped: a fresh page costs the first write about 1.4 µs
-   * here, a fifth of an n = 500 SMO fit. Nothing may use the table, its views or its `wasm`
-   * after this.
+   * Hands the table's memory to the next table made with `reuse` in this process, whose set-up
+   * and kernel cache then write to pages already mapped: a fresh page costs the first write about
+   * 1.4 µs here, a fifth of an n = 500 SMO fit. Nothing may use the table, its views or its
+   * `wasm` after this.
    *
    * @example
    * ```ts
    * import { KernelTable, resolveKernel } from "@convgrad/svm";
    * const X = [[0, 0], [1, 0]], kernel = resolveKernel("demo", { kernel: "linear" }, X);
-   * new KernelTable(X, kernel).release();
-   * new KernelTable(X, kernel).diag; // [0, 1], in the first table's memory
+   * new KernelTable(X, kernel, { reuse: true }).release();
+   * new KernelTable(X, kernel, { reuse: true }).diag; // [0, 1], in the first table's memory
    * ```
    */
   release(): void {

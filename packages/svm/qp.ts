@@ -59,7 +59,7 @@ export function dualQP(
   checkX(op, X);
   const n = X.length, labels = checkY(op, y, n);
   checkC(op, C);
-  using table = new KernelTable(X, resolveKernel(op, kernel, X));
+  using table = new KernelTable(X, resolveKernel(op, kernel, X), { reuse: true });
   const K = kernelMatrix(table);
   const P = Array.from(
     { length: n },

@@ -40,7 +40,7 @@ export function smo(
   checkX("smo", X);
   const labels = checkY("smo", y, X.length);
   checkC("smo", C);
-  using table = new KernelTable(X, resolveKernel("smo", kernel, X));
+  using table = new KernelTable(X, resolveKernel("smo", kernel, X), { reuse: true });
   return solveSMO(table, labels, C, opts);
 }
 

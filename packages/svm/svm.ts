@@ -272,7 +272,7 @@ function solveBinary(
     throw new RangeError(`${op}: solver must be 'quadprog' or 'smo', got ${solver}`);
   }
   if (solver === "smo" || n > denseMax) {
-    using table = new KernelTable(X, kernel);
+    using table = new KernelTable(X, kernel, { reuse: true });
     return solver === "smo"
       ? solveSMO(table, y, C, iterative)
       : solveDecomposition(table, y, C, iterative);
