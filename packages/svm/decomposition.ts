@@ -20,9 +20,10 @@ import { checkC, checkX, checkY } from "./validate.ts";
 /** Options of {@linkcode decomposition}. */
 export interface DecompositionOptions extends DualOptions {
   /**
-   * Working set size q, even, >= 2. Default 4: the fastest of 2–32 in CPU time on the benchmark's
-   * rbf data (n = 20,000: 2.4 s at q = 4, 2.7 at 2, 2.9 at 8, 3.6 at 16, 5.1 at 32; n = 2000:
-   * 0.12 s at 4 and 8, 0.11–0.14 at 2, 0.20 at 16, 0.23–0.26 at 32): an iteration's cost grows
+   * Working set size q, even, >= 2. Default 4: the fastest of 2–32 on the benchmark's rbf data
+   * (fresh processes, two each: n = 20,000: 2.12–2.16 s at q = 4, 2.20–2.22 at 2, 2.56–2.62 at 8,
+   * 3.26–3.29 at 16, 4.63–4.66 at 32; n = 2000: 84–87 ms at 4, 85–89 at 2, 101–117 at 8, 134–144
+   * at 16, 223–229 at 32): an iteration's cost grows
    * with q (q columns, a q-variable QP) while the iterations fall only as about q^−0.6 (17,040
    * at q = 2, 10,283 at 4, 3,271 at 32).
    */
