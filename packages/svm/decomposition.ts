@@ -23,9 +23,8 @@ export interface DecompositionOptions extends DualOptions {
    * Working set size q, even, >= 2. Default 4: the fastest of 2–32 on the benchmark's rbf data
    * (fresh processes, two each: n = 20,000: 2.12–2.16 s at q = 4, 2.20–2.22 at 2, 2.56–2.62 at 8,
    * 3.26–3.29 at 16, 4.63–4.66 at 32; n = 2000: 84–87 ms at 4, 85–89 at 2, 101–117 at 8, 134–144
-   * at 16, 223–229 at 32): an iteration's cost grows
-   * with q (q columns, a q-variable QP) while the iterations fall only as about q^−0.6 (17,040
-   * at q = 2, 10,283 at 4, 3,271 at 32).
+   * at 16, 223–229 at 32): an iteration's cost grows with q (q columns, a q-variable QP) while
+   * the iterations fall only as about q^−0.6 (17,040 at q = 2, 10,283 at 4, 3,271 at 32).
    */
   workingSet?: number;
 }
