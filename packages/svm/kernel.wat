@@ -2,7 +2,7 @@
 ;; row-major as float64 with each row padded to an even length `dp` (zeros), so that a dot
 ;; product is dp/2 f64x2 steps. Four points at a time: the four dot products share the loads of
 ;; z, and their kernel transform (rbf's exp, poly's power) runs two lanes at once.
-;; Pointers are byte offsets into the module's own memory; the caller lays the arrays out.
+;; Pointers are byte offsets into the module's memory (given by JS); the caller lays the arrays out.
 ;;
 ;; Below, SMO's two loops over the active set (see smo.ts), on the solver's arrays in the same
 ;; memory: y and ∇ float64, the UP/LOW flags one byte per point, the active list int32.
