@@ -71,4 +71,5 @@ Deno.test("a table on a released table's memory fits as one on fresh memory, to 
   const second = new KernelTable(B, kernel, { reuse: true });
   assert(second.wasm.memory === memory, "release() did not hand the memory on");
   assertThrows(() => first.column(0, new Float64Array(120)), Error, "used after release()");
+  assertThrows(() => first.block(B, 0, 1), Error, "used after release()");
 });

@@ -430,6 +430,7 @@ export class KernelTable {
    * then cross the memory bus once per block rather than once per query.
    */
   block(Z: ArrayLike<number>[], from: number, count: number): Float64Array {
+    this.#live();
     const v = this.#view, n = this.n, dp = this.#dp, { kernel, gamma, degree, coef0 } = this.kernel;
     if (!(count >= 1 && count <= BLOCK)) {
       throw new RangeError(`block: count must be in [1, ${BLOCK}], got ${count}`);
